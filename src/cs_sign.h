@@ -1,0 +1,56 @@
+/* cs_sign.h - the built-in ad-hoc signer (reference/macho-signing.md
+ * section 7; Go's cmd/internal/codesign has the same size-then-fill shape).
+ *
+ * Size first: pi_cs_sign_size() is pure arithmetic, so the caller can write
+ * LC_CODE_SIGNATURE and __LINKEDIT before any page is hashed.  Then fill:
+ * pi_cs_sign() hashes [0, code_limit) of the overlay in 4096-byte pages
+ * (SHA-256), on `threads` threads, and writes the SuperBlob.
+ */
+#ifndef PI_CS_SIGN_H
+#define PI_CS_SIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "overlay.h"
+#include "status.h"
+
+#define PI_CS_PAGE_SHIFT 12
+
+typedef struct pi_bytes {
+	const uint8_t *p; /* not owned */
+	uint32_t len;
+} pi_bytes;
+
+typedef struct pi_sign_params {
+	const char *identifier;     /* signing identifier (not owned) */
+	uint32_t flags;             /* CodeDirectory flags; CS_ADHOC is added, CS_LINKER_SIGNED cleared */
+	uint32_t runtime;           /* hardened-runtime version, 0 for none */
+	uint64_t exec_base, exec_limit, exec_flags;
+	uint64_t code_limit;        /* = LC_CODE_SIGNATURE dataoff (slice-relative) */
+	const uint8_t *plist;       /* bytes of the __info_plist section, NULL: slot 1 empty */
+	uint64_t plist_len;
+	pi_bytes ent_xml;           /* whole blob (magic 0xfade7171), or {NULL,0} */
+	pi_bytes ent_der;           /* whole blob (magic 0xfade7172) */
+	pi_bytes constraints[4];    /* slots 8..11, whole blobs */
+	unsigned threads;           /* page-hashing threads, >= 1 */
+} pi_sign_params;
+
+/* Exact SuperBlob length for params, in bytes; 0 when something would not
+ * fit the format's 32-bit fields. */
+uint64_t pi_cs_sign_size(const pi_sign_params *sp);
+
+/* Build the SuperBlob into out[0, out_len) (out_len >= pi_cs_sign_size;
+ * any rest is zeroed).  Pages are read from ov, which must already hold the
+ * final header (dataoff and datasize written).  Returns PI_OK, PI_E_NOMEM,
+ * PI_E_INTERNAL (size mismatch or hashing failure). */
+pi_status pi_cs_sign(const pi_sign_params *sp, const pi_overlay *ov, uint8_t *out, uint64_t out_len,
+                     pi_diag *d);
+
+/* Hash pages [first, last) of [0, limit) of ov with 2^page_shift-byte pages
+ * and hash type t, into out (digest length each).  Uses `threads` threads.
+ * Returns 1, or 0 on a hashing or thread failure. */
+int pi_hash_pages(const pi_overlay *ov, uint64_t limit, unsigned page_shift, uint32_t t,
+                  uint64_t first, uint64_t last, uint8_t *out, size_t stride, unsigned threads);
+
+#endif

@@ -1,0 +1,74 @@
+/* file_io.h - input mapping and safe output.
+ *
+ * Input: mapped read-only, never written.  Output: an unnamed temporary file
+ * in the target's directory (O_TMPFILE where Linux offers it, else a named
+ * one from mkstemp), written from overlays with unchanged ranges copied in
+ * the kernel (copy_file_range, falling back to pwrite), fsync'd, given the
+ * input's mode (and owner where permitted), and only then linked and renamed
+ * over the target, so a reader sees the old file or the new one, never a
+ * part (cctools' write_on_input_safely, codesign's .cstemp + rename).
+ */
+#ifndef PI_FILE_IO_H
+#define PI_FILE_IO_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "overlay.h"
+#include "status.h"
+
+typedef struct pi_map {
+	int fd;
+	const uint8_t *data;   /* size bytes, read-only; NULL for an empty file */
+	uint64_t size;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	dev_t dev;
+	ino_t ino;
+} pi_map;
+
+/* Map path read-only.  Errors: PI_E_IO (message names the reason). */
+pi_status pi_map_open(const char *path, pi_map *m, pi_diag *d);
+void pi_map_close(pi_map *m);
+
+typedef struct pi_out {
+	int fd;
+	char target[4096];     /* final path */
+	char tmpname[4200];    /* named temporary ("" while unnamed) */
+	int unnamed;           /* O_TMPFILE in use */
+	uint64_t pos;          /* bytes written so far */
+} pi_out;
+
+/* Create the temporary file for target (in its directory).  mode/uid/gid
+ * are applied at commit.  Errors: PI_E_IO. */
+pi_status pi_out_begin(pi_out *o, const char *target, pi_diag *d);
+
+/* Append the overlay's bytes; source extents are copied from in_fd at
+ * ov->src_abs + extent offset.  Errors: PI_E_IO (EFBIG, ENOSPC, ...). */
+pi_status pi_out_write(pi_out *o, const pi_overlay *ov, int in_fd, pi_diag *d);
+
+/* Append n zero bytes (padding between fat slices). */
+pi_status pi_out_zeros(pi_out *o, uint64_t n, pi_diag *d);
+
+/* fsync and set mode (and owner when running as root). */
+pi_status pi_out_sync(pi_out *o, mode_t mode, uid_t uid, gid_t gid, pi_diag *d);
+
+/* Map the written temporary file read-only into m (for the self-check);
+ * release it with pi_map_close (which leaves o->fd open). */
+pi_status pi_out_map(pi_out *o, pi_map *m, pi_diag *d);
+
+/* Give the file its name: rename (or link and rename) over target. */
+pi_status pi_out_commit(pi_out *o, pi_diag *d);
+
+/* Drop the temporary file (nothing is left behind). Safe after commit. */
+void pi_out_abort(pi_out *o);
+
+/* Resolve path to the regular file it names (following symbolic links),
+ * into out.  Returns 1, or 0 (errno set). */
+int pi_resolve(const char *path, char *out, size_t len);
+
+/* 1 when a and b name the same existing file. */
+int pi_same_file(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,48 @@
+/* job.h - one run of the program over its inputs: the pipeline of DESIGN.md
+ * section 4 (read, plan, build the plist, emit, sign, write, verify,
+ * rename), --check, --dry-run, --print-plist and --emit-plist.
+ * main.c parses options into pi_opts and maps the returned worst status to
+ * the exit code; nothing here exits.
+ */
+#ifndef PI_JOB_H
+#define PI_JOB_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "status.h"
+
+typedef enum pi_signer { PI_SIGNER_AUTO, PI_SIGNER_INTERNAL, PI_SIGNER_NONE, PI_SIGNER_CODESIGN } pi_signer;
+
+typedef struct pi_opts {
+	const char *output;            /* -o */
+	int in_place;
+	const char *bundle_id, *name, *usage, *bundle_version, *plist_file, *template_name;
+	const char **bonjour;
+	size_t nbonjour;
+	const char **set;
+	size_t nset;
+	int replace;
+	pi_signer signer;
+	int dry_run, check, print_plist, emit_plist, json, quiet, verbose;
+	const char **archs;
+	size_t narchs;
+	unsigned threads;
+	FILE *out;                     /* stdout */
+	FILE *err;                     /* stderr */
+} pi_opts;
+
+/* Outcome of one input, worst first: error > usage > not ready > ok. */
+typedef enum pi_outcome { PI_DONE = 0, PI_NOT_READY = 3, PI_USAGE = 2, PI_ERROR = 1 } pi_outcome;
+
+/* Run the job on inputs[0..n).  With several inputs each is processed and the
+ * worst outcome is returned (1 over 2 over 3 over 0).  Errors are printed
+ * on o->err, reports on o->out (one JSON document with --json). */
+int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n);
+
+/* Resolve a --template NAME|FILE to a path: a name with no '/' is looked up
+ * in $PLISTINJECT_TEMPLATE_DIR, the installed templates directory, then the
+ * source tree's templates/.  Returns 1 with the path in out, or 0. */
+int pi_template_path(const char *name, char *out, size_t len);
+
+#endif

@@ -1,0 +1,562 @@
+/* macho.c - the Mach-O reader (see macho.h).  Validates, never writes.
+ *
+ * Follows loader.h and fat.h field by field; the checks are the ones cctools'
+ * checkout.c and Go's debug/macho make, plus the strict-validation rules of
+ * Security's macho++.cpp that matter for re-signing (reference section 1.2).
+ */
+#include "macho.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "macho_defs.h"
+
+/* More slices or load commands than this is not a real file; capping the
+ * count before allocating keeps a hostile header from asking for gigabytes. */
+#define MAX_FAT_ARCHS 64u
+#define MAX_LOAD_COMMANDS 65536u
+
+const char *pi_arch_name(uint32_t cputype, uint32_t cpusubtype, char *buf, size_t len)
+{
+	uint32_t sub = cpusubtype & ~CPU_SUBTYPE_MASK;
+	switch (cputype) {
+	case CPU_TYPE_ARM64: return sub == CPU_SUBTYPE_ARM64E ? "arm64e" : "arm64";
+	case CPU_TYPE_ARM64_32: return "arm64_32";
+	case CPU_TYPE_X86_64: return sub == 8 ? "x86_64h" : "x86_64";
+	case CPU_TYPE_X86: return "i386";
+	case CPU_TYPE_ARM: return "arm";
+	case CPU_TYPE_POWERPC: return "ppc";
+	case CPU_TYPE_POWERPC | CPU_ARCH_ABI64: return "ppc64";
+	default:
+		snprintf(buf, len, "cputype 0x%x", cputype);
+		return buf;
+	}
+}
+
+int pi_section_is_zerofill(const pi_section *sec)
+{
+	uint32_t t = sec->flags & SECTION_TYPE;
+	return t == S_ZEROFILL || t == S_GB_ZEROFILL || t == S_THREAD_LOCAL_ZEROFILL;
+}
+
+int pi_slice_find_section(const pi_slice *s, const char *seg, const char *sect)
+{
+	for (uint32_t i = 0; i < s->nsects; i++)
+		if (!strcmp(s->sects[i].segname, seg) && !strcmp(s->sects[i].sectname, sect))
+			return (int)i;
+	return -1;
+}
+
+static const char *lc_name(uint32_t cmd)
+{
+	switch (cmd) {
+	case LC_SEGMENT: return "LC_SEGMENT";
+	case LC_SEGMENT_64: return "LC_SEGMENT_64";
+	case LC_SYMTAB: return "LC_SYMTAB";
+	case LC_DYSYMTAB: return "LC_DYSYMTAB";
+	case LC_UUID: return "LC_UUID";
+	case LC_CODE_SIGNATURE: return "LC_CODE_SIGNATURE";
+	case LC_ENCRYPTION_INFO: return "LC_ENCRYPTION_INFO";
+	case LC_ENCRYPTION_INFO_64: return "LC_ENCRYPTION_INFO_64";
+	default: return "load command";
+	}
+}
+
+/* Read one segment command (and its section headers) at lc. */
+static pi_status read_segment(pi_slice *s, const pi_lc *lc, uint32_t lc_index, uint32_t *sect_cap,
+                              pi_diag *d)
+{
+	const pi_cur *c = &s->cur;
+	uint64_t o = lc->off;
+	uint32_t segcmd = s->is64 ? SEGMENT_COMMAND_SIZE_64 : SEGMENT_COMMAND_SIZE_32;
+	pi_segment g;
+	memset(&g, 0, sizeof g);
+	if (lc->cmdsize < segcmd)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+		               "%s cmdsize %u is smaller than a segment command (%u)", lc_name(lc->cmd),
+		               lc->cmdsize, segcmd);
+	pi_cur_name(c, o + 8, 16, g.segname);
+	if (s->is64) {
+		pi_cur_u64le(c, o + 24, &g.vmaddr);
+		pi_cur_u64le(c, o + 32, &g.vmsize);
+		pi_cur_u64le(c, o + 40, &g.fileoff);
+		pi_cur_u64le(c, o + 48, &g.filesize);
+		pi_cur_u32le(c, o + 56, &g.maxprot);
+		pi_cur_u32le(c, o + 60, &g.initprot);
+		pi_cur_u32le(c, o + 64, &g.nsects);
+		pi_cur_u32le(c, o + 68, &g.flags);
+	} else {
+		uint32_t v[4];
+		for (int i = 0; i < 4; i++)
+			pi_cur_u32le(c, o + 24 + 4 * (uint64_t)i, &v[i]);
+		g.vmaddr = v[0];
+		g.vmsize = v[1];
+		g.fileoff = v[2];
+		g.filesize = v[3];
+		pi_cur_u32le(c, o + 40, &g.maxprot);
+		pi_cur_u32le(c, o + 44, &g.initprot);
+		pi_cur_u32le(c, o + 48, &g.nsects);
+		pi_cur_u32le(c, o + 52, &g.flags);
+	}
+	g.cmd_off = o;
+	g.cmdsize = lc->cmdsize;
+	g.lc_index = lc_index;
+	uint64_t need;
+	if (!pi_mul_u64(g.nsects, s->sect_hdr_size, &need) || !pi_add_u64(need, segcmd, &need) ||
+	    need != lc->cmdsize)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+		               "segment %s: cmdsize %u does not match %u sections", g.segname, lc->cmdsize,
+		               g.nsects);
+	uint64_t seg_end;
+	if (!pi_add_u64(g.fileoff, g.filesize, &seg_end) || seg_end > s->size)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+		               "segment %s: file range 0x%llx+0x%llx runs past the end of the slice (0x%llx)",
+		               g.segname, (unsigned long long)g.fileoff, (unsigned long long)g.filesize,
+		               (unsigned long long)s->size);
+	uint64_t vm_end;
+	if (!pi_add_u64(g.vmaddr, g.vmsize, &vm_end))
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o), "segment %s: VM range overflows",
+		               g.segname);
+	if (g.filesize > g.vmsize && g.vmsize != 0)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+		               "segment %s: filesize 0x%llx exceeds vmsize 0x%llx", g.segname,
+		               (unsigned long long)g.filesize, (unsigned long long)g.vmsize);
+
+	/* grow arrays */
+	if (s->nsects + g.nsects > *sect_cap) {
+		uint32_t cap = *sect_cap ? *sect_cap : 16;
+		while (cap < s->nsects + g.nsects)
+			cap *= 2;
+		pi_section *n = realloc(s->sects, (size_t)cap * sizeof *n);
+		if (!n)
+			return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+		s->sects = n;
+		*sect_cap = cap;
+	}
+	pi_segment *ns = realloc(s->segs, (size_t)(s->nsegs + 1) * sizeof *ns);
+	if (!ns)
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	s->segs = ns;
+	g.first_sect = s->nsects;
+	uint32_t segi = s->nsegs;
+
+	uint64_t prev_addr = 0;
+	for (uint32_t i = 0; i < g.nsects; i++) {
+		uint64_t h = o + segcmd + (uint64_t)i * s->sect_hdr_size;
+		pi_section x;
+		memset(&x, 0, sizeof x);
+		pi_cur_name(c, h, 16, x.sectname);
+		pi_cur_name(c, h + 16, 16, x.segname);
+		uint64_t f = h + 32;
+		if (s->is64) {
+			pi_cur_u64le(c, f, &x.addr);
+			pi_cur_u64le(c, f + 8, &x.size);
+			f += 16;
+		} else {
+			uint32_t a, z;
+			pi_cur_u32le(c, f, &a);
+			pi_cur_u32le(c, f + 4, &z);
+			x.addr = a;
+			x.size = z;
+			f += 8;
+		}
+		uint32_t *fields[] = { &x.offset, &x.align, &x.reloff, &x.nreloc, &x.flags,
+		                       &x.reserved1, &x.reserved2 };
+		for (int k = 0; k < 7; k++)
+			pi_cur_u32le(c, f + 4 * (uint64_t)k, fields[k]);
+		if (s->is64)
+			pi_cur_u32le(c, f + 28, &x.reserved3);
+		x.hdr_off = h;
+		x.seg = segi;
+		x.ordinal = s->nsects + 1;
+		uint64_t send;
+		if (!pi_add_u64(x.addr, x.size, &send) || x.addr < g.vmaddr || send > vm_end)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h),
+			               "section %s,%s: address range 0x%llx+0x%llx lies outside segment %s",
+			               x.segname, x.sectname, (unsigned long long)x.addr,
+			               (unsigned long long)x.size, g.segname);
+		if (!pi_section_is_zerofill(&x) && x.size > 0) {
+			uint64_t fend;
+			if (!pi_add_u64(x.offset, x.size, &fend) || x.offset < g.fileoff || fend > seg_end)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h),
+				               "section %s,%s: file range 0x%x+0x%llx lies outside segment %s "
+				               "(0x%llx-0x%llx)",
+				               x.segname, x.sectname, x.offset, (unsigned long long)x.size,
+				               g.segname, (unsigned long long)g.fileoff,
+				               (unsigned long long)seg_end);
+			if (x.addr - g.vmaddr != (uint64_t)x.offset - g.fileoff)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h),
+				               "section %s,%s: address 0x%llx and file offset 0x%x disagree "
+				               "with segment %s",
+				               x.segname, x.sectname, (unsigned long long)x.addr, x.offset,
+				               g.segname);
+		}
+		if (i > 0 && x.addr < prev_addr && !strcmp(g.segname, "__TEXT"))
+			s->sections_sorted = 0;
+		prev_addr = x.addr;
+		s->sects[s->nsects++] = x;
+	}
+	s->segs[s->nsegs++] = g;
+	return PI_OK;
+}
+
+static pi_status read_linkedit_cmd(pi_slice *s, const pi_lc *lc, uint32_t *off, uint32_t *size,
+                                   pi_diag *d)
+{
+	if (lc->cmdsize != LINKEDIT_DATA_COMMAND_SIZE)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(&s->cur, lc->off),
+		               "%s cmdsize %u is not %u", lc_name(lc->cmd), lc->cmdsize,
+		               LINKEDIT_DATA_COMMAND_SIZE);
+	pi_cur_u32le(&s->cur, lc->off + 8, off);
+	pi_cur_u32le(&s->cur, lc->off + 12, size);
+	uint64_t end = (uint64_t)*off + *size;
+	if (end > s->size)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(&s->cur, lc->off),
+		               "%s data 0x%x+0x%x runs past the end of the slice (0x%llx)",
+		               lc_name(lc->cmd), *off, *size, (unsigned long long)s->size);
+	return PI_OK;
+}
+
+/* Parse one thin slice at s->cur. */
+static pi_status read_slice(pi_slice *s, pi_diag *d)
+{
+	const pi_cur *c = &s->cur;
+	uint32_t magic;
+	if (!pi_cur_u32le(c, 0, &magic))
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 0),
+		               "not a Mach-O file: %llu bytes is too short for a header",
+		               (unsigned long long)c->len);
+	if (magic == MH_CIGAM || magic == MH_CIGAM_64)
+		return pi_fail(d, PI_E_UNSUPPORTED, pi_cur_abs(c, 0),
+		               "big-endian Mach-O (PowerPC) is not supported");
+	if (magic != MH_MAGIC && magic != MH_MAGIC_64)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 0),
+		               "not a Mach-O file (magic 0x%08x)", magic);
+	s->is64 = magic == MH_MAGIC_64;
+	s->hdr_size = s->is64 ? MH_HEADER_SIZE_64 : MH_HEADER_SIZE_32;
+	s->sect_hdr_size = s->is64 ? SECTION_SIZE_64 : SECTION_SIZE_32;
+	s->nlist_size = s->is64 ? NLIST_SIZE_64 : NLIST_SIZE_32;
+	if (!pi_cur_has(c, 0, s->hdr_size))
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 0),
+		               "truncated Mach-O header: %u bytes needed, %llu present", s->hdr_size,
+		               (unsigned long long)c->len);
+	pi_cur_u32le(c, 4, &s->cputype);
+	pi_cur_u32le(c, 8, &s->cpusubtype);
+	pi_cur_u32le(c, 12, &s->filetype);
+	pi_cur_u32le(c, 16, &s->ncmds);
+	pi_cur_u32le(c, 20, &s->sizeofcmds);
+	pi_cur_u32le(c, 24, &s->flags);
+	char buf[24];
+	snprintf(s->arch, sizeof s->arch, "%s", pi_arch_name(s->cputype, s->cpusubtype, buf, sizeof buf));
+	if ((s->cputype & ~CPU_ARCH_ABI64) == CPU_TYPE_POWERPC)
+		return pi_fail(d, PI_E_UNSUPPORTED, pi_cur_abs(c, 4), "PowerPC slices are not supported");
+	if (s->is64 != ((s->cputype & CPU_ARCH_ABI64) != 0))
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 4),
+		               "cputype 0x%x does not match the %s-bit header", s->cputype,
+		               s->is64 ? "64" : "32");
+	s->cmds_end = (uint64_t)s->hdr_size + s->sizeofcmds;
+	if (s->cmds_end > s->size)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 20),
+		               "sizeofcmds 0x%x runs past the end of the slice (0x%llx bytes)",
+		               s->sizeofcmds, (unsigned long long)s->size);
+	if (s->ncmds > MAX_LOAD_COMMANDS || (uint64_t)s->ncmds * 8 > s->sizeofcmds)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 16),
+		               "ncmds %u cannot fit in sizeofcmds 0x%x", s->ncmds, s->sizeofcmds);
+	s->lcs = calloc(s->ncmds ? s->ncmds : 1, sizeof *s->lcs);
+	if (!s->lcs)
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	s->text = s->linkedit = s->info_plist = -1;
+	s->sections_sorted = 1;
+	uint32_t sect_cap = 0;
+	uint32_t lc_align = s->is64 ? 8 : 4;
+	uint64_t o = s->hdr_size;
+	for (uint32_t i = 0; i < s->ncmds; i++) {
+		pi_lc *lc = &s->lcs[i];
+		lc->off = o;
+		if (o + 8 > s->cmds_end)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+			               "load command #%u starts past sizeofcmds (0x%x)", i, s->sizeofcmds);
+		pi_cur_u32le(c, o, &lc->cmd);
+		pi_cur_u32le(c, o + 4, &lc->cmdsize);
+		if (lc->cmdsize < 8 || lc->cmdsize % lc_align)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+			               "load command #%u %s: cmdsize %u is %s", i, lc_name(lc->cmd),
+			               lc->cmdsize,
+			               lc->cmdsize < 8 ? "too small" : (s->is64 ? "not a multiple of 8"
+			                                                        : "not a multiple of 4"));
+		if (o + lc->cmdsize > s->cmds_end)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+			               "load command #%u %s: cmdsize 0x%x runs past sizeofcmds 0x%x", i,
+			               lc_name(lc->cmd), lc->cmdsize, s->sizeofcmds);
+		pi_status st = PI_OK;
+		switch (lc->cmd) {
+		case LC_SEGMENT:
+		case LC_SEGMENT_64:
+			if ((lc->cmd == LC_SEGMENT_64) != s->is64)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+				               "load command #%u: %s in a %s-bit slice", i, lc_name(lc->cmd),
+				               s->is64 ? "64" : "32");
+			st = read_segment(s, lc, i, &sect_cap, d);
+			break;
+		case LC_SYMTAB: {
+			if (lc->cmdsize != 24)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+				               "LC_SYMTAB cmdsize %u is not 24", lc->cmdsize);
+			if (s->has_symtab)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o), "more than one LC_SYMTAB");
+			s->has_symtab = 1;
+			s->symtab_lc_off = o;
+			pi_cur_u32le(c, o + 8, &s->symoff);
+			pi_cur_u32le(c, o + 12, &s->nsyms);
+			pi_cur_u32le(c, o + 16, &s->stroff);
+			pi_cur_u32le(c, o + 20, &s->strsize);
+			uint64_t end = (uint64_t)s->nsyms * s->nlist_size + s->symoff;
+			if (end > s->size)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+				               "LC_SYMTAB: %u symbols at 0x%x run past the end of the slice",
+				               s->nsyms, s->symoff);
+			if ((uint64_t)s->stroff + s->strsize > s->size)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+				               "LC_SYMTAB: string table 0x%x+0x%x runs past the end of the slice",
+				               s->stroff, s->strsize);
+			break;
+		}
+		case LC_CODE_SIGNATURE:
+			if (s->has_codesig)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+				               "more than one LC_CODE_SIGNATURE");
+			s->has_codesig = 1;
+			s->codesig_lc = i;
+			st = read_linkedit_cmd(s, lc, &s->cs_dataoff, &s->cs_datasize, d);
+			break;
+		case LC_ENCRYPTION_INFO:
+		case LC_ENCRYPTION_INFO_64: {
+			uint32_t cryptid = 0;
+			if (lc->cmdsize < 20)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o), "%s cmdsize %u is too small",
+				               lc_name(lc->cmd), lc->cmdsize);
+			pi_cur_u32le(c, o + 16, &cryptid);
+			if (cryptid)
+				s->encrypted = 1;
+			break;
+		}
+		default:
+			break;
+		}
+		if (st != PI_OK)
+			return st;
+		o += lc->cmdsize;
+	}
+	if (o != s->cmds_end)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 20),
+		               "load commands end at 0x%llx but sizeofcmds says 0x%llx",
+		               (unsigned long long)pi_cur_abs(c, o),
+		               (unsigned long long)pi_cur_abs(c, s->cmds_end));
+	for (uint32_t i = 0; i < s->nsegs; i++) {
+		if (!strcmp(s->segs[i].segname, "__TEXT")) {
+			if (s->text >= 0)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, s->segs[i].cmd_off),
+				               "more than one __TEXT segment");
+			s->text = (int)i;
+		} else if (!strcmp(s->segs[i].segname, "__LINKEDIT")) {
+			if (s->linkedit >= 0)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, s->segs[i].cmd_off),
+				               "more than one __LINKEDIT segment");
+			s->linkedit = (int)i;
+		}
+	}
+	/* the header and load commands must be mapped by __TEXT */
+	if (s->text >= 0) {
+		const pi_segment *t = &s->segs[s->text];
+		if (t->fileoff != 0 || t->filesize < s->cmds_end)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, t->cmd_off),
+			               "__TEXT (file 0x%llx+0x%llx) does not cover the load commands",
+			               (unsigned long long)t->fileoff, (unsigned long long)t->filesize);
+		s->first_sect_off = t->fileoff + t->filesize;
+	} else {
+		s->first_sect_off = s->cmds_end;
+	}
+	for (uint32_t i = 0; i < s->nsects; i++) {
+		const pi_section *x = &s->sects[i];
+		if (pi_section_is_zerofill(x) || x->size == 0)
+			continue;
+		if (x->offset < s->cmds_end)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, x->hdr_off),
+			               "section %s,%s at 0x%x overlaps the load commands (end 0x%llx)",
+			               x->segname, x->sectname, x->offset, (unsigned long long)s->cmds_end);
+		if (x->offset < s->first_sect_off)
+			s->first_sect_off = x->offset;
+	}
+	for (uint32_t i = 0; i < s->nsects; i++)
+		if (!strcmp(s->sects[i].segname, "__TEXT") && !strcmp(s->sects[i].sectname, "__info_plist") &&
+		    s->text >= 0 && s->sects[i].seg == (uint32_t)s->text) {
+			s->info_plist = (int)i;
+			break;
+		}
+	if (s->has_codesig) {
+		if (s->linkedit < 0)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, s->lcs[s->codesig_lc].off),
+			               "LC_CODE_SIGNATURE without a __LINKEDIT segment");
+		const pi_segment *le = &s->segs[s->linkedit];
+		uint64_t end = (uint64_t)s->cs_dataoff + s->cs_datasize;
+		if (s->cs_dataoff < le->fileoff || end > le->fileoff + le->filesize)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, s->lcs[s->codesig_lc].off),
+			               "LC_CODE_SIGNATURE data 0x%x+0x%x lies outside __LINKEDIT "
+			               "(0x%llx-0x%llx)",
+			               s->cs_dataoff, s->cs_datasize, (unsigned long long)le->fileoff,
+			               (unsigned long long)(le->fileoff + le->filesize));
+	}
+	return PI_OK;
+}
+
+static void set_label(pi_slice *s, uint32_t i, uint32_t n, int fat)
+{
+	if (fat)
+		snprintf(s->label, sizeof s->label, "%s, slice %u/%u", s->arch, i + 1, n);
+	else
+		snprintf(s->label, sizeof s->label, "%s", s->arch);
+}
+
+static pi_status read_fat(pi_image *img, pi_diag *d)
+{
+	pi_cur c = pi_cur_make(img->data, img->size, 0);
+	uint32_t magic, n;
+	pi_cur_u32be(&c, 0, &magic);
+	img->fat = 1;
+	img->fat64 = magic == FAT_MAGIC_64;
+	if (!pi_cur_u32be(&c, 4, &n))
+		return pi_fail(d, PI_E_MALFORMED, 0, "truncated fat header");
+	if (n == 0 || n > MAX_FAT_ARCHS)
+		return pi_fail(d, PI_E_MALFORMED, 4, "fat header: nfat_arch %u is not between 1 and %u", n,
+		               MAX_FAT_ARCHS);
+	uint32_t esz = img->fat64 ? 32 : 20;
+	uint64_t hdr_end = 8 + (uint64_t)n * esz;
+	if (hdr_end > img->size)
+		return pi_fail(d, PI_E_MALFORMED, 8, "fat header: %u architectures run past the end of the file",
+		               n);
+	img->slices = calloc(n, sizeof *img->slices);
+	if (!img->slices)
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	img->nslices = n;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t e = 8 + (uint64_t)i * esz;
+		pi_slice *s = &img->slices[i];
+		uint32_t off32, size32;
+		pi_cur_u32be(&c, e, &s->cputype);
+		pi_cur_u32be(&c, e + 4, &s->cpusubtype);
+		if (img->fat64) {
+			pi_cur_u64be(&c, e + 8, &s->offset);
+			pi_cur_u64be(&c, e + 16, &s->size);
+			pi_cur_u32be(&c, e + 24, &s->fat_align);
+		} else {
+			pi_cur_u32be(&c, e + 8, &off32);
+			pi_cur_u32be(&c, e + 12, &size32);
+			pi_cur_u32be(&c, e + 16, &s->fat_align);
+			s->offset = off32;
+			s->size = size32;
+		}
+		char buf[24];
+		snprintf(s->arch, sizeof s->arch, "%s", pi_arch_name(s->cputype, s->cpusubtype, buf, sizeof buf));
+		set_label(s, i, n, 1);
+		pi_diag_set_slice(d, s->label);
+		uint64_t end;
+		if (!pi_add_u64(s->offset, s->size, &end) || end > img->size)
+			return pi_fail(d, PI_E_MALFORMED, e,
+			               "fat slice 0x%llx+0x%llx runs past the end of the file (0x%llx)",
+			               (unsigned long long)s->offset, (unsigned long long)s->size,
+			               (unsigned long long)img->size);
+		if (s->offset < hdr_end)
+			return pi_fail(d, PI_E_MALFORMED, e, "fat slice at 0x%llx overlaps the fat header",
+			               (unsigned long long)s->offset);
+		if (s->fat_align > 15 || (s->offset & ((1ull << s->fat_align) - 1)))
+			return pi_fail(d, PI_E_MALFORMED, e, "fat slice at 0x%llx is not aligned to 2^%u",
+			               (unsigned long long)s->offset, s->fat_align);
+		for (uint32_t j = 0; j < i; j++) {
+			pi_slice *t = &img->slices[j];
+			if (t->cputype == s->cputype &&
+			    (t->cpusubtype & ~CPU_SUBTYPE_MASK) == (s->cpusubtype & ~CPU_SUBTYPE_MASK))
+				return pi_fail(d, PI_E_MALFORMED, e, "fat file has two %s slices", s->arch);
+			if (s->offset < t->offset + t->size && t->offset < end)
+				return pi_fail(d, PI_E_MALFORMED, e, "fat slices %u and %u overlap", j + 1, i + 1);
+		}
+	}
+	uint64_t last = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (img->slices[i].offset + img->slices[i].size > last)
+			last = img->slices[i].offset + img->slices[i].size;
+	pi_diag_set_slice(d, "");
+	if (last != img->size)
+		return pi_fail(d, PI_E_MALFORMED, last, "%llu bytes after the last fat slice",
+		               (unsigned long long)(img->size - last));
+	return PI_OK;
+}
+
+pi_status pi_macho_read(const uint8_t *data, uint64_t size, pi_image *img, pi_diag *d)
+{
+	memset(img, 0, sizeof *img);
+	img->data = data;
+	img->size = size;
+	pi_cur c = pi_cur_make(data, size, 0);
+	uint32_t be;
+	if (!pi_cur_u32be(&c, 0, &be))
+		return pi_fail(d, PI_E_MALFORMED, 0, "not a Mach-O file: %llu bytes is too short",
+		               (unsigned long long)size);
+	pi_status st;
+	if (be == FAT_MAGIC || be == FAT_MAGIC_64) {
+		st = read_fat(img, d);
+		if (st != PI_OK)
+			return st;
+	} else {
+		uint32_t le = 0;
+		pi_cur_u32le(&c, 0, &le);
+		if (le != MH_MAGIC && le != MH_MAGIC_64 && le != MH_CIGAM && le != MH_CIGAM_64)
+			return pi_fail(d, PI_E_MALFORMED, 0, "not a Mach-O file (magic 0x%08x)", be);
+		img->slices = calloc(1, sizeof *img->slices);
+		if (!img->slices)
+			return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+		img->nslices = 1;
+		img->slices[0].offset = 0;
+		img->slices[0].size = size;
+	}
+	for (uint32_t i = 0; i < img->nslices; i++) {
+		pi_slice *s = &img->slices[i];
+		s->data = data + s->offset;
+		s->cur = pi_cur_make(s->data, s->size, s->offset);
+		if (!img->fat) {
+			uint32_t cpu = 0, sub = 0;
+			pi_cur_u32le(&c, 4, &cpu);
+			pi_cur_u32le(&c, 8, &sub);
+			char buf[24];
+			snprintf(s->arch, sizeof s->arch, "%s", pi_arch_name(cpu, sub, buf, sizeof buf));
+		}
+		set_label(s, i, img->nslices, img->fat);
+		pi_diag_set_slice(d, s->label);
+		uint32_t fat_cpu = s->cputype;
+		st = read_slice(s, d);
+		if (st != PI_OK)
+			return st;
+		set_label(s, i, img->nslices, img->fat);
+		if (img->fat && fat_cpu != s->cputype)
+			return pi_fail(d, PI_E_MALFORMED, s->offset + 4,
+			               "slice cputype 0x%x differs from the fat header's 0x%x", s->cputype,
+			               fat_cpu);
+	}
+	if (!img->fat)
+		pi_diag_set_slice(d, img->slices[0].label);
+	else
+		pi_diag_set_slice(d, "");
+	return PI_OK;
+}
+
+void pi_image_free(pi_image *img)
+{
+	if (!img->slices)
+		return;
+	for (uint32_t i = 0; i < img->nslices; i++) {
+		free(img->slices[i].lcs);
+		free(img->slices[i].segs);
+		free(img->slices[i].sects);
+	}
+	free(img->slices);
+	memset(img, 0, sizeof *img);
+}

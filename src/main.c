@@ -1,0 +1,208 @@
+/* main.c - options, usage, exit codes.  The only place that exits.
+ *
+ * Exit status (man/plistinject.1): 0 done (or --check: every slice ready);
+ * 1 error (bad input, no room, signing failed, I/O); 2 usage (including
+ * "give --bundle-id"); 3 --check ran and some slice is not ready.  With
+ * several inputs the worst wins: 1 over 2 over 3 over 0.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "job.h"
+
+static const char usage_text[] =
+	"Usage: plistinject [options] INPUT -o OUTPUT\n"
+	"       plistinject [options] --in-place INPUT...\n"
+	"       plistinject --check [--json] INPUT...\n"
+	"       plistinject --print-plist [--arch ARCH] INPUT\n"
+	"       plistinject --emit-plist [plist options] [INPUT]\n"
+	"\n"
+	"Adds a __TEXT,__info_plist section (CFBundleIdentifier, NSLocalNetworkUsageDescription)\n"
+	"to a Mach-O executable and re-signs it so the signature binds the plist.\n"
+	"\n"
+	"Output:\n"
+	"  -o, --output FILE            write the result to FILE (never the input itself)\n"
+	"      --in-place               replace each INPUT (through a new file renamed over it)\n"
+	"  -n, --dry-run                print the plan for each slice and write nothing\n"
+	"      --check                  report whether each slice has a bound Info.plist (exit 3 if not)\n"
+	"      --print-plist            print the embedded Info.plist of INPUT\n"
+	"      --emit-plist             print the plist that would be embedded (for -sectcreate);\n"
+	"                               without INPUT, --bundle-id and --name are required\n"
+	"      --json                   one JSON document on stdout (--check, --dry-run, normal runs)\n"
+	"      --arch ARCH              only these slices (repeatable)\n"
+	"\n"
+	"Plist content:\n"
+	"  -b, --bundle-id ID           CFBundleIdentifier (default: the embedded plist's, else a\n"
+	"                               reverse-DNS signing identifier)\n"
+	"      --name NAME              CFBundleName (default: the input file's base name)\n"
+	"      --local-network-usage TEXT  NSLocalNetworkUsageDescription\n"
+	"      --bonjour-service TYPE   add TYPE to NSBonjourServices (repeatable)\n"
+	"      --bundle-version V       CFBundleVersion and CFBundleShortVersionString\n"
+	"      --set KEY=VALUE          set a string key (repeatable)\n"
+	"      --plist FILE             merge an XML or binary plist\n"
+	"      --template NAME|FILE     template (default: local-network; also: minimal)\n"
+	"      --replace                drop the existing embedded plist's keys\n"
+	"\n"
+	"Signing:\n"
+	"      --signer auto|internal|none  auto: the built-in ad-hoc signer (default)\n"
+	"\n"
+	"Other:\n"
+	"  -j, --jobs N                 hashing threads (default: the number of cores)\n"
+	"  -q, --quiet                  no notes or warnings\n"
+	"  -v, --verbose                more notes\n"
+	"  -V, --version                print the version\n"
+	"  -h, --help                   this help\n"
+	"\n"
+	"Exit status: 0 done or ready, 1 error, 2 usage, 3 --check found a slice not ready.\n";
+
+enum {
+	OPT_IN_PLACE = 256, OPT_NAME, OPT_USAGE, OPT_BONJOUR, OPT_BVERSION, OPT_SET, OPT_PLIST,
+	OPT_TEMPLATE, OPT_REPLACE, OPT_SIGNER, OPT_CHECK, OPT_PRINT_PLIST, OPT_EMIT_PLIST, OPT_JSON,
+	OPT_ARCH,
+};
+
+static const struct option long_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "in-place", no_argument, NULL, OPT_IN_PLACE },
+	{ "bundle-id", required_argument, NULL, 'b' },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "local-network-usage", required_argument, NULL, OPT_USAGE },
+	{ "bonjour-service", required_argument, NULL, OPT_BONJOUR },
+	{ "bundle-version", required_argument, NULL, OPT_BVERSION },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "plist", required_argument, NULL, OPT_PLIST },
+	{ "template", required_argument, NULL, OPT_TEMPLATE },
+	{ "replace", no_argument, NULL, OPT_REPLACE },
+	{ "signer", required_argument, NULL, OPT_SIGNER },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "print-plist", no_argument, NULL, OPT_PRINT_PLIST },
+	{ "emit-plist", no_argument, NULL, OPT_EMIT_PLIST },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("plistinject: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nhint: plistinject --help lists the options\n", stderr);
+	return 2;
+}
+
+static int push(const char ***arr, size_t *n, const char *v)
+{
+	const char **a = realloc(*arr, (*n + 1) * sizeof *a);
+	if (!a)
+		return 0;
+	a[(*n)++] = v;
+	*arr = a;
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	pi_opts o;
+	memset(&o, 0, sizeof o);
+	o.template_name = "local-network";
+	o.out = stdout;
+	o.err = stderr;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	o.threads = ncpu > 0 ? (unsigned)ncpu : 1;
+	/* a file-size limit must become an EFBIG error we can clean up after */
+	signal(SIGXFSZ, SIG_IGN);
+
+	int c;
+	while ((c = getopt_long(argc, argv, "o:b:nj:qvVh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o.output = optarg; break;
+		case OPT_IN_PLACE: o.in_place = 1; break;
+		case 'b': o.bundle_id = optarg; break;
+		case OPT_NAME: o.name = optarg; break;
+		case OPT_USAGE: o.usage = optarg; break;
+		case OPT_BONJOUR:
+			if (!push(&o.bonjour, &o.nbonjour, optarg))
+				return 1;
+			break;
+		case OPT_BVERSION: o.bundle_version = optarg; break;
+		case OPT_SET:
+			if (!push(&o.set, &o.nset, optarg))
+				return 1;
+			break;
+		case OPT_PLIST: o.plist_file = optarg; break;
+		case OPT_TEMPLATE: o.template_name = optarg; break;
+		case OPT_REPLACE: o.replace = 1; break;
+		case OPT_SIGNER:
+			if (!strcmp(optarg, "auto") || !strcmp(optarg, "internal"))
+				o.signer = PI_SIGNER_INTERNAL;
+			else if (!strcmp(optarg, "none"))
+				o.signer = PI_SIGNER_NONE;
+			else if (!strcmp(optarg, "codesign"))
+				return usage_error("--signer %s: Apple's codesign is not supported yet; use internal", optarg);
+			else
+				return usage_error("--signer %s: expected auto, internal or none", optarg);
+			break;
+		case 'n': o.dry_run = 1; break;
+		case OPT_CHECK: o.check = 1; break;
+		case OPT_PRINT_PLIST: o.print_plist = 1; break;
+		case OPT_EMIT_PLIST: o.emit_plist = 1; break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_ARCH:
+			if (!push(&o.archs, &o.narchs, optarg))
+				return 1;
+			break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 64)
+				return usage_error("--jobs %s: expected a number from 1 to 64", optarg);
+			o.threads = (unsigned)v;
+			break;
+		}
+		case 'q': o.quiet = 1; break;
+		case 'v': o.verbose = 1; break;
+		case 'V': printf("plistinject %s\n", PACKAGE_VERSION); return 0;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: return usage_error("%s", "unknown option");
+		}
+	}
+	const char *const *inputs = (const char *const *)argv + optind;
+	size_t n = (size_t)(argc - optind);
+	int modes = o.check + o.print_plist + o.emit_plist + (o.dry_run && (o.check || o.print_plist || o.emit_plist));
+	if (modes > 1)
+		return usage_error("%s", "--check, --print-plist, --emit-plist and --dry-run exclude each other");
+	if (o.emit_plist) {
+		if (n > 1)
+			return usage_error("%s", "--emit-plist takes at most one INPUT");
+	} else if (n == 0) {
+		return usage_error("%s", "no INPUT given");
+	}
+	if (o.print_plist && n != 1)
+		return usage_error("%s", "--print-plist takes one INPUT");
+	if (!o.check && !o.print_plist && !o.emit_plist && !o.dry_run) {
+		if (o.in_place && o.output)
+			return usage_error("%s", "-o and --in-place exclude each other");
+		if (!o.in_place && !o.output)
+			return usage_error("%s", "give -o OUTPUT, or --in-place");
+		if (o.output && n != 1)
+			return usage_error("%s", "-o takes one INPUT; use --in-place for several");
+	}
+	int r = pi_job_run(&o, inputs, n);
+	free(o.bonjour);
+	free(o.set);
+	free(o.archs);
+	return r;
+}

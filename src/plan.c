@@ -1,0 +1,311 @@
+/* plan.c - pure placement decisions (see plan.h). */
+#include "plan.h"
+
+#include <string.h>
+
+#include "macho_defs.h"
+
+#define HINT_NO_ROOM                                                                      \
+	"relink with -headerpad 0x1000, or link the plist in with "                           \
+	"-sectcreate __TEXT __info_plist FILE (plistinject --emit-plist writes that FILE)"
+
+const char *pi_place_name(pi_place_kind k)
+{
+	switch (k) {
+	case PI_PLACE_IN_PLACE: return "existing __info_plist";
+	case PI_PLACE_TEXT_TAIL: return "end of __TEXT";
+	case PI_PLACE_HEADER_PAD: return "end of the header padding";
+	case PI_PLACE_GAP: return "gap between __TEXT sections";
+	}
+	return "?";
+}
+
+pi_status pi_plan_check_editable(const pi_slice *s, pi_diag *d)
+{
+	if (s->filetype != MH_EXECUTE && s->filetype != MH_DYLIB && s->filetype != MH_BUNDLE)
+		return pi_fail(d, PI_E_UNSUPPORTED, s->offset + 12,
+		               "file type %u is not an executable, dylib or bundle", s->filetype);
+	if (s->encrypted)
+		return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET, "the slice is encrypted");
+	if (s->text < 0)
+		return pi_fail(d, PI_E_UNSUPPORTED, s->offset, "the slice has no __TEXT segment");
+	if (s->linkedit < 0)
+		return pi_fail(d, PI_E_UNSUPPORTED, s->offset, "the slice has no __LINKEDIT segment");
+	const pi_segment *le = &s->segs[s->linkedit];
+	uint64_t le_end = le->fileoff + le->filesize;
+	for (uint32_t i = 0; i < s->nsegs; i++) {
+		const pi_segment *g = &s->segs[i];
+		if ((int)i == s->linkedit || g->filesize == 0)
+			continue;
+		if (g->fileoff + g->filesize > le->fileoff)
+			return pi_fail(d, PI_E_UNSUPPORTED, s->offset + g->cmd_off,
+			               "__LINKEDIT is not the last segment in the file (%s ends at 0x%llx, "
+			               "after __LINKEDIT starts at 0x%llx)",
+			               g->segname, (unsigned long long)(s->offset + g->fileoff + g->filesize),
+			               (unsigned long long)(s->offset + le->fileoff));
+	}
+	if (s->has_codesig) {
+		uint64_t cs_end = (uint64_t)s->cs_dataoff + s->cs_datasize;
+		if (cs_end < s->size)
+			return pi_fail(d, PI_E_UNSUPPORTED, s->offset + cs_end,
+			               "%llu bytes after the code signature",
+			               (unsigned long long)(s->size - cs_end));
+	}
+	if (le_end < s->size)
+		return pi_fail(d, PI_E_UNSUPPORTED, s->offset + le_end, "%llu bytes after __LINKEDIT",
+		               (unsigned long long)(s->size - le_end));
+	return PI_OK;
+}
+
+static uint64_t header_need(const pi_slice *s, pi_sign_mode mode)
+{
+	uint64_t need = s->info_plist < 0 ? s->sect_hdr_size : 0;
+	if (!s->has_codesig && mode == PI_SIGN_ADHOC)
+		need += LINKEDIT_DATA_COMMAND_SIZE;
+	return need;
+}
+
+pi_status pi_plan_header_room(const pi_slice *s, pi_sign_mode mode, pi_diag *d)
+{
+	uint64_t pad = s->first_sect_off - s->cmds_end;
+	uint64_t need = header_need(s, mode);
+	if (need > pad) {
+		pi_fail(d, PI_E_NO_ROOM, s->offset + s->cmds_end,
+		        "no room for the load commands: %llu bytes of header padding needed (%s%s), "
+		        "%llu available",
+		        (unsigned long long)need,
+		        s->info_plist < 0 ? (s->is64 ? "80 for the section header" : "68 for the section header")
+		                          : "",
+		        (!s->has_codesig && mode == PI_SIGN_ADHOC)
+		            ? (s->info_plist < 0 ? " + 16 for LC_CODE_SIGNATURE" : "16 for LC_CODE_SIGNATURE")
+		            : "",
+		        (unsigned long long)pad);
+		pi_hint(d, HINT_NO_ROOM);
+		return PI_E_NO_ROOM;
+	}
+	return PI_OK;
+}
+
+/* 1 when every byte of [off, off+len) is zero, counting the range `freed`
+ * (the old plist being removed) as zero. */
+static int all_zero(const pi_slice *s, uint64_t off, uint64_t len, uint64_t freed_off,
+                    uint64_t freed_len)
+{
+	const uint8_t *p = pi_cur_ptr(&s->cur, off, len);
+	if (!p)
+		return 0;
+	for (uint64_t i = 0; i < len; i++) {
+		uint64_t o = off + i;
+		if (freed_len && o >= freed_off && o < freed_off + freed_len)
+			continue;
+		if (p[i])
+			return 0;
+	}
+	return 1;
+}
+
+static int in_text(const pi_slice *s, uint32_t i)
+{
+	return s->sects[i].seg == (uint32_t)s->text;
+}
+
+static int has_bytes(const pi_section *x)
+{
+	return x->size > 0 && !pi_section_is_zerofill(x);
+}
+
+pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mode, pi_plan *p,
+                         pi_diag *d)
+{
+	memset(p, 0, sizeof *p);
+	p->plist_len = plist_len;
+	p->old_index = s->info_plist;
+	p->add_codesig = !s->has_codesig && mode == PI_SIGN_ADHOC;
+	p->drop_codesig = s->has_codesig && mode == PI_SIGN_NONE;
+	p->pad_before = s->first_sect_off - s->cmds_end;
+	const pi_segment *text = &s->segs[s->text];
+	const pi_segment *le = &s->segs[s->linkedit];
+	uint64_t text_end = text->fileoff + text->filesize;
+
+	int64_t delta = 0;
+	if (p->add_codesig)
+		delta += LINKEDIT_DATA_COMMAND_SIZE;
+	if (p->drop_codesig)
+		delta -= LINKEDIT_DATA_COMMAND_SIZE;
+
+	uint64_t freed_off = 0, freed_len = 0;
+	int in_place = 0;
+	int skip = -1; /* section index not counted as present */
+	if (s->info_plist >= 0) {
+		const pi_section *old = &s->sects[s->info_plist];
+		if (plist_len <= old->size) {
+			p->kind = PI_PLACE_IN_PLACE;
+			in_place = 1;
+			p->data_off = old->offset;
+			p->addr = old->addr;
+			p->room_before = old->size;
+			p->room_after = old->size - plist_len;
+		} else {
+			p->remove_old = 1;
+			skip = s->info_plist;
+			freed_off = old->offset;
+			freed_len = old->size;
+		}
+	} else {
+		delta += s->sect_hdr_size;
+	}
+	p->cmds_end_after = (uint64_t)((int64_t)s->cmds_end + delta);
+
+	/* first section offset and __TEXT layout, without the section being removed */
+	uint64_t first = text_end, last_end = 0;
+	for (uint32_t i = 0; i < s->nsects; i++) {
+		const pi_section *x = &s->sects[i];
+		if ((int)i == skip || !has_bytes(x))
+			continue;
+		if (x->offset < first)
+			first = x->offset;
+		if (in_text(s, i) && x->offset + x->size > last_end)
+			last_end = x->offset + x->size;
+	}
+	if (last_end < p->cmds_end_after)
+		last_end = p->cmds_end_after;
+	p->pad_after = first - p->cmds_end_after;
+	if (p->cmds_end_after > first) {
+		/* pi_plan_header_room is the gate for this; keep the plan safe anyway */
+		pi_fail(d, PI_E_NO_ROOM, s->offset + s->cmds_end,
+		        "no room for the load commands: %llu bytes of header padding needed, %llu available",
+		        (unsigned long long)(p->cmds_end_after - s->cmds_end),
+		        (unsigned long long)(first - s->cmds_end));
+		pi_hint(d, HINT_NO_ROOM);
+		return PI_E_NO_ROOM;
+	}
+
+	if (!in_place) {
+		int found = 0;
+		uint64_t off;
+		/* (a) the unused tail of __TEXT */
+		if (pi_align_up(last_end, 16, &off) && off <= text_end && plist_len <= text_end - off &&
+		    all_zero(s, off, plist_len, freed_off, freed_len)) {
+			p->kind = PI_PLACE_TEXT_TAIL;
+			p->data_off = off;
+			p->room_before = text_end - off;
+			found = 1;
+		}
+		/* (b) the end of the header padding */
+		if (!found && first >= plist_len) {
+			off = pi_align_down(first - plist_len, 16);
+			if (off >= p->cmds_end_after && all_zero(s, off, plist_len, freed_off, freed_len)) {
+				p->kind = PI_PLACE_HEADER_PAD;
+				p->data_off = off;
+				p->room_before = first - p->cmds_end_after;
+				found = 1;
+			}
+		}
+		/* (c) the lowest-addressed zero gap between two __TEXT sections */
+		if (!found) {
+			uint64_t best = UINT64_MAX, best_room = 0;
+			for (uint32_t i = 0; i < s->nsects; i++) {
+				const pi_section *a = &s->sects[i];
+				if ((int)i == skip || !in_text(s, i) || !has_bytes(a))
+					continue;
+				uint64_t aend = a->offset + a->size, next = UINT64_MAX;
+				for (uint32_t j = 0; j < s->nsects; j++) {
+					const pi_section *b = &s->sects[j];
+					if ((int)j == skip || !in_text(s, j) || !has_bytes(b) || b->offset < aend)
+						continue;
+					if (b->offset < next)
+						next = b->offset;
+				}
+				if (next == UINT64_MAX || !pi_align_up(aend, 16, &off) || off > next ||
+				    next - off < plist_len)
+					continue;
+				if (off < best && all_zero(s, off, plist_len, freed_off, freed_len)) {
+					best = off;
+					best_room = next - off;
+				}
+			}
+			if (best != UINT64_MAX) {
+				p->kind = PI_PLACE_GAP;
+				p->data_off = best;
+				p->room_before = best_room;
+				found = 1;
+			}
+		}
+		if (!found) {
+			uint64_t tail = 0, hp = first > p->cmds_end_after ? first - p->cmds_end_after : 0;
+			if (pi_align_up(last_end, 16, &off) && off < text_end)
+				tail = text_end - off;
+			pi_fail(d, PI_E_NO_ROOM, s->offset + s->cmds_end,
+			        "no room for the %llu-byte Info.plist: %llu zero bytes at the end of __TEXT, "
+			        "%llu in the header padding after the load commands, and no large enough gap "
+			        "between __TEXT sections",
+			        (unsigned long long)plist_len, (unsigned long long)tail,
+			        (unsigned long long)hp);
+			pi_hint(d, HINT_NO_ROOM);
+			return PI_E_NO_ROOM;
+		}
+		p->room_after = p->room_before - plist_len;
+		p->addr = text->vmaddr + (p->data_off - text->fileoff);
+	}
+
+	/* ordinals: walk the sections in their new order */
+	uint32_t kept_text_before = 0;
+	if (!in_place) {
+		for (uint32_t i = 0; i < s->nsects; i++)
+			if ((int)i != skip && in_text(s, i) &&
+			    (!s->sections_sorted || s->sects[i].addr < p->addr))
+				kept_text_before++;
+	}
+	p->insert_after = kept_text_before;
+	uint16_t map[256];
+	for (int i = 0; i < 256; i++)
+		map[i] = (uint16_t)i;
+	uint32_t next = 1, text_seen = 0;
+	int inserted = in_place;
+	if (inserted)
+		p->new_ordinal = s->sects[s->info_plist].ordinal;
+	for (uint32_t g = 0; g < s->nsegs; g++) {
+		const pi_segment *seg = &s->segs[g];
+		for (uint32_t k = 0; k < seg->nsects; k++) {
+			uint32_t i = seg->first_sect + k;
+			if (!inserted && (int)g == s->text && text_seen == p->insert_after) {
+				p->new_ordinal = next++;
+				inserted = 1;
+			}
+			if ((int)i == skip)
+				continue;
+			if (s->sects[i].ordinal < 256)
+				map[s->sects[i].ordinal] = (uint16_t)next;
+			next++;
+			if ((int)g == s->text)
+				text_seen++;
+		}
+		if (!inserted && (int)g == s->text) {
+			p->new_ordinal = next++;
+			inserted = 1;
+		}
+	}
+	p->nsects_after = next - 1;
+	if (skip >= 0 && s->sects[skip].ordinal < 256)
+		map[s->sects[skip].ordinal] = (uint16_t)p->new_ordinal;
+	for (int i = 0; i < 256; i++) {
+		if (map[i] > 255)
+			return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET,
+			               "section %d would become section %u, which a symbol's n_sect cannot name",
+			               i, map[i]);
+		p->nsect_map[i] = (uint8_t)map[i];
+		if (map[i] != i)
+			p->renumber = 1;
+	}
+
+	/* where the signature goes */
+	uint64_t le_end = le->fileoff + le->filesize;
+	p->linkedit_end = s->has_codesig ? s->cs_dataoff : le_end;
+	if (mode == PI_SIGN_ADHOC) {
+		if (s->has_codesig)
+			p->cs_dataoff = s->cs_dataoff;
+		else if (!pi_align_up(le_end, 16, &p->cs_dataoff))
+			return pi_fail(d, PI_E_MALFORMED, PI_NO_OFFSET, "__LINKEDIT end overflows");
+	}
+	return PI_OK;
+}

@@ -1,0 +1,69 @@
+/* plan.h - pure placement decisions for one slice (DESIGN.md section 3,
+ * reference/macho-signing.md section 5.1).  No I/O, no hashing: the functions
+ * read the slice model and the bytes it points at (to test for zeros) and
+ * fill a pi_plan, or refuse with the numbers and a hint.
+ */
+#ifndef PI_PLAN_H
+#define PI_PLAN_H
+
+#include <stdint.h>
+
+#include "macho.h"
+#include "status.h"
+
+typedef enum pi_place_kind {
+	PI_PLACE_IN_PLACE,    /* existing __info_plist rewritten, same header */
+	PI_PLACE_TEXT_TAIL,   /* zero bytes after __TEXT's last section */
+	PI_PLACE_HEADER_PAD,  /* end of the header padding, before the first section */
+	PI_PLACE_GAP,         /* zero gap between two __TEXT sections */
+} pi_place_kind;
+
+/* What the caller wants done to the signature. */
+typedef enum pi_sign_mode {
+	PI_SIGN_ADHOC,        /* built-in signer: keep or add LC_CODE_SIGNATURE */
+	PI_SIGN_NONE,         /* drop LC_CODE_SIGNATURE, shrink __LINKEDIT, truncate */
+} pi_sign_mode;
+
+typedef struct pi_plan {
+	pi_place_kind kind;
+	uint64_t data_off;        /* slice-relative file offset of the plist bytes */
+	uint64_t addr;            /* VM address of the new section */
+	uint64_t plist_len;       /* bytes */
+	int old_index;            /* existing __info_plist section index, -1 if none */
+	int remove_old;           /* old one zeroed and its header dropped */
+	uint32_t insert_after;    /* new header goes after this many __TEXT headers (kept ones) */
+	uint32_t new_ordinal;     /* 1-based ordinal of the plist section afterwards */
+	uint32_t nsects_after;    /* sections in the slice afterwards */
+	uint8_t nsect_map[256];   /* old n_sect -> new n_sect (identity when unchanged) */
+	int renumber;             /* nsect_map differs from identity somewhere */
+	int add_codesig;          /* an LC_CODE_SIGNATURE is added */
+	int drop_codesig;         /* PI_SIGN_NONE on a signed slice */
+	uint64_t cmds_end_after;  /* header size + sizeofcmds afterwards */
+	uint64_t pad_before, pad_after;   /* header padding bytes before/after */
+	uint64_t room_before, room_after; /* zero bytes at the chosen place, before/after */
+	uint64_t linkedit_end;    /* end of __LINKEDIT data that is kept (before the signature) */
+	uint64_t cs_dataoff;      /* where the new signature goes (16-aligned), 0 when none */
+} pi_plan;
+
+/* Structural rules for editing a slice: __TEXT and __LINKEDIT present,
+ * __LINKEDIT last and ending at the slice end, nothing after the signature,
+ * not encrypted, little-endian 64/32-bit.  Returns PI_OK or PI_E_UNSUPPORTED /
+ * PI_E_MALFORMED with the offending offset (absolute) in d. */
+pi_status pi_plan_check_editable(const pi_slice *s, pi_diag *d);
+
+/* Header bytes the edit needs: 80 (68 in a 32-bit slice) for a new section
+ * header when the slice has no __info_plist yet, plus 16 when a signature
+ * must be added.  Fails with PI_E_NO_ROOM and both numbers when the header
+ * padding is smaller.  This is checked before any question about identity. */
+pi_status pi_plan_header_room(const pi_slice *s, pi_sign_mode mode, pi_diag *d);
+
+/* Decide where plist_len bytes go and what changes in the header.  Returns
+ * PI_OK with *p filled, or PI_E_NO_ROOM (numbers and the two remedies in
+ * d's message and hint). */
+pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mode, pi_plan *p,
+                         pi_diag *d);
+
+/* Human name of a placement ("end of __TEXT", ...). */
+const char *pi_place_name(pi_place_kind k);
+
+#endif

@@ -1,0 +1,486 @@
+/* plist_build.c - Info.plist building and merging through libplist (see
+ * plist_build.h).  libplist 2.2 API: plist_from_memory, plist_to_xml and
+ * plist_to_xml_free; dictionaries keep insertion order and
+ * plist_dict_set_item replaces a value in place and frees the old one. */
+#include "plist_build.h"
+
+#include <errno.h>
+#include <plist/plist.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PLIST_FILE (16u << 20)
+
+int pi_valid_bundle_id(const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+int pi_has_control_chars(const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+/* Parse bytes as a plist; NULL when they are not one.  libplist 2.2 has no
+ * error codes, so "not a plist" is a NULL result. */
+static plist_t parse(const uint8_t *b, size_t len)
+{
+	if (!b || len == 0 || len > UINT32_MAX)
+		return NULL;
+	plist_t p = NULL;
+	/* libplist's XML parser wants to see the whole buffer; copy to add a NUL */
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return NULL;
+	memcpy(copy, b, len);
+	copy[len] = 0;
+	plist_from_memory(copy, (uint32_t)len, &p);
+	free(copy);
+	return p;
+}
+
+static int string_value(plist_t dict, const char *key, char *out, size_t n)
+{
+	plist_t v = plist_dict_get_item(dict, key);
+	if (!v || plist_get_node_type(v) != PLIST_STRING)
+		return 0;
+	char *s = NULL;
+	plist_get_string_val(v, &s);
+	int ok = s && *s;
+	if (ok && out)
+		snprintf(out, n, "%s", s);
+	free(s);
+	return ok;
+}
+
+pi_status pi_plist_inspect(const uint8_t *bytes, size_t len, pi_plist_info *info)
+{
+	memset(info, 0, sizeof *info);
+	plist_t p = parse(bytes, len);
+	if (!p)
+		return PI_E_BAD_PLIST;
+	if (plist_get_node_type(p) == PLIST_DICT) {
+		info->is_dict = 1;
+		info->nkeys = plist_dict_get_size(p);
+		info->has_bundle_id = string_value(p, "CFBundleIdentifier", info->bundle_id,
+		                                   sizeof info->bundle_id);
+		info->has_usage = string_value(p, "NSLocalNetworkUsageDescription", NULL, 0);
+		info->background_only = plist_dict_get_item(p, "LSBackgroundOnly") != NULL;
+	}
+	plist_free(p);
+	return PI_OK;
+}
+
+static pi_status read_file(const char *path, uint8_t **out, size_t *len, pi_diag *d,
+                           const char *what)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot open %s %s: %s", what, path,
+		               strerror(errno));
+	size_t cap = 4096, n = 0;
+	uint8_t *buf = malloc(cap);
+	while (buf) {
+		if (n == cap) {
+			if (cap >= MAX_PLIST_FILE) {
+				fclose(f);
+				free(buf);
+				return pi_fail(d, PI_E_BAD_PLIST, PI_NO_OFFSET, "%s %s is larger than %u bytes",
+				               what, path, MAX_PLIST_FILE);
+			}
+			uint8_t *nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	int err = ferror(f);
+	fclose(f);
+	if (!buf) {
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	}
+	if (err) {
+		free(buf);
+		return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot read %s %s", what, path);
+	}
+	*out = buf;
+	*len = n;
+	return PI_OK;
+}
+
+/* Replace @NAME@ and @BUNDLE_ID@ in every string value under node. */
+static void substitute(plist_t node, const char *name, const char *bundle_id)
+{
+	plist_type t = plist_get_node_type(node);
+	if (t == PLIST_STRING) {
+		char *s = NULL;
+		plist_get_string_val(node, &s);
+		if (!s)
+			return;
+		if (strstr(s, "@NAME@") || strstr(s, "@BUNDLE_ID@")) {
+			size_t cap = strlen(s) * 2 + strlen(name) * 4 + strlen(bundle_id) * 4 + 1;
+			char *o = malloc(cap);
+			if (o) {
+				size_t k = 0;
+				for (const char *p = s; *p;) {
+					const char *rep = NULL;
+					size_t skip = 0;
+					if (!strncmp(p, "@NAME@", 6)) {
+						rep = name;
+						skip = 6;
+					} else if (!strncmp(p, "@BUNDLE_ID@", 11)) {
+						rep = bundle_id;
+						skip = 11;
+					}
+					if (rep) {
+						size_t rl = strlen(rep);
+						if (k + rl + 1 > cap) {
+							cap = (k + rl + 1) * 2;
+							char *no = realloc(o, cap);
+							if (!no)
+								break;
+							o = no;
+						}
+						memcpy(o + k, rep, rl);
+						k += rl;
+						p += skip;
+					} else {
+						if (k + 2 > cap) {
+							cap *= 2;
+							char *no = realloc(o, cap);
+							if (!no)
+								break;
+							o = no;
+						}
+						o[k++] = *p++;
+					}
+				}
+				o[k] = 0;
+				plist_set_string_val(node, o);
+				free(o);
+			}
+		}
+		free(s);
+	} else if (t == PLIST_ARRAY) {
+		for (uint32_t i = 0; i < plist_array_get_size(node); i++)
+			substitute(plist_array_get_item(node, i), name, bundle_id);
+	} else if (t == PLIST_DICT) {
+		plist_dict_iter it = NULL;
+		plist_dict_new_iter(node, &it);
+		for (;;) {
+			char *k = NULL;
+			plist_t v = NULL;
+			plist_dict_next_item(node, it, &k, &v);
+			if (!k)
+				break;
+			free(k);
+			substitute(v, name, bundle_id);
+		}
+		free(it);
+	}
+}
+
+/* Keys of dict in order (malloc'd array of malloc'd strings). */
+static char **dict_keys(plist_t dict, uint32_t *n)
+{
+	*n = 0;
+	uint32_t size = plist_dict_get_size(dict);
+	char **keys = calloc(size + 1, sizeof *keys);
+	if (!keys)
+		return NULL;
+	plist_dict_iter it = NULL;
+	plist_dict_new_iter(dict, &it);
+	for (uint32_t i = 0; i < size; i++) {
+		char *k = NULL;
+		plist_t v = NULL;
+		plist_dict_next_item(dict, it, &k, &v);
+		if (!k)
+			break;
+		keys[(*n)++] = k;
+	}
+	free(it);
+	return keys;
+}
+
+static void free_keys(char **keys, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+/* Copy every key of src into dst (later layers win); record each key's source. */
+static void layer(plist_t dst, plist_t src, plist_t sources, const char *label)
+{
+	uint32_t n;
+	char **keys = dict_keys(src, &n);
+	if (!keys)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		plist_dict_set_item(dst, keys[i], plist_copy(plist_dict_get_item(src, keys[i])));
+		plist_dict_set_item(sources, keys[i], plist_new_string(label));
+	}
+	free_keys(keys, n);
+}
+
+static void set_string(plist_t dict, plist_t sources, const char *key, const char *value,
+                       const char *label)
+{
+	plist_dict_set_item(dict, key, plist_new_string(value));
+	plist_dict_set_item(sources, key, plist_new_string(label));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static pi_status check_text(pi_diag *d, const char *opt, const char *s)
+{
+	if (s && pi_has_control_chars(s))
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
+		               "%s: the text has a control character, which an XML plist cannot hold", opt);
+	return PI_OK;
+}
+
+static pi_status load_plist_file(const char *path, const char *what, plist_t *out, pi_diag *d)
+{
+	uint8_t *b = NULL;
+	size_t n = 0;
+	pi_status st = read_file(path, &b, &n, d, what);
+	if (st != PI_OK)
+		return st;
+	plist_t p = parse(b, n);
+	free(b);
+	if (!p || plist_get_node_type(p) != PLIST_DICT) {
+		if (p)
+			plist_free(p);
+		return pi_fail(d, PI_E_BAD_PLIST, PI_NO_OFFSET, "%s %s is not a plist dictionary", what,
+		               path);
+	}
+	*out = p;
+	return PI_OK;
+}
+
+pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
+                         const size_t *existing_len, size_t nexisting,
+                         const char *default_bundle_id, const char *rejected_id, char **xml,
+                         size_t *xml_len, pi_diag *d)
+{
+	pi_status st = PI_OK;
+	plist_t tmpl = NULL, old = NULL, file = NULL, vals = NULL, srcs = NULL, out = NULL;
+	char **tkeys = NULL, **okeys = NULL, **vkeys = NULL, **rest = NULL;
+	uint32_t ntk = 0, nok = 0, nvk = 0;
+	const char *name = o->name ? o->name : o->default_name;
+	const char *bid_for_template = o->bundle_id ? o->bundle_id : default_bundle_id;
+
+	if (o->bundle_id && !pi_valid_bundle_id(o->bundle_id))
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
+		               "--bundle-id '%s' is not a valid bundle ID (ASCII letters, digits, '-' and '.')",
+		               o->bundle_id);
+	if ((st = check_text(d, "--name", o->name)) || (st = check_text(d, "--local-network-usage", o->usage)) ||
+	    (st = check_text(d, "--bundle-version", o->bundle_version)))
+		return st;
+	for (size_t i = 0; i < o->nbonjour; i++)
+		if ((st = check_text(d, "--bonjour-service", o->bonjour[i])))
+			return st;
+	for (size_t i = 0; i < o->nset; i++) {
+		const char *eq = strchr(o->set[i], '=');
+		if (!eq || eq == o->set[i])
+			return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--set '%s': expected KEY=VALUE", o->set[i]);
+		if ((st = check_text(d, "--set", o->set[i])))
+			return st;
+	}
+
+	/* layer 0: the template and the built-in keys */
+	if ((st = load_plist_file(o->template_file, "template", &tmpl, d)) != PI_OK)
+		goto done;
+	substitute(tmpl, name, bid_for_template ? bid_for_template : "");
+	{
+		/* the built-in keys come first, in this order; the template's values win */
+		plist_t l0 = plist_new_dict();
+		if (bid_for_template)
+			plist_dict_set_item(l0, "CFBundleIdentifier", plist_new_string(bid_for_template));
+		plist_dict_set_item(l0, "CFBundleName", plist_new_string(name));
+		plist_dict_set_item(l0, "CFBundleExecutable", plist_new_string(o->executable));
+		plist_dict_set_item(l0, "CFBundlePackageType", plist_new_string("APPL"));
+		plist_t ignored = plist_new_dict();
+		layer(l0, tmpl, ignored, "");
+		plist_free(ignored);
+		if (!bid_for_template)
+			plist_dict_remove_item(l0, "CFBundleIdentifier");
+		plist_free(tmpl);
+		tmpl = l0;
+	}
+
+	vals = plist_new_dict();
+	srcs = plist_new_dict();
+	layer(vals, tmpl, srcs, "the template");
+
+	/* layer 1: the existing embedded plists, in slice order */
+	if (!o->replace) {
+		for (size_t i = 0; i < nexisting; i++) {
+			if (!existing[i])
+				continue;
+			plist_t p = parse(existing[i], existing_len[i]);
+			if (!p || plist_get_node_type(p) != PLIST_DICT) {
+				if (p)
+					plist_free(p);
+				st = PI_E_BAD_PLIST; /* the caller checked; keep the message generic */
+				pi_fail(d, st, PI_NO_OFFSET, "the existing __info_plist is not a plist dictionary");
+				pi_hint(d, "give --replace to discard it");
+				goto done;
+			}
+			if (!old)
+				old = p;
+			else {
+				plist_t ignored = plist_new_dict();
+				layer(old, p, ignored, "");
+				plist_free(ignored);
+				plist_free(p);
+			}
+		}
+		if (old)
+			layer(vals, old, srcs, "the existing plist");
+	}
+	/* layer 2: --plist */
+	if (o->plist_file) {
+		if ((st = load_plist_file(o->plist_file, "--plist", &file, d)) != PI_OK)
+			goto done;
+		layer(vals, file, srcs, "--plist");
+	}
+	/* layer 3: --set */
+	for (size_t i = 0; i < o->nset; i++) {
+		const char *eq = strchr(o->set[i], '=');
+		char key[256];
+		snprintf(key, sizeof key, "%.*s", (int)(eq - o->set[i]), o->set[i]);
+		set_string(vals, srcs, key, eq + 1, "--set");
+	}
+	/* layer 4: named options */
+	if (o->bundle_id)
+		set_string(vals, srcs, "CFBundleIdentifier", o->bundle_id, "--bundle-id");
+	if (o->name)
+		set_string(vals, srcs, "CFBundleName", o->name, "--name");
+	if (o->usage)
+		set_string(vals, srcs, "NSLocalNetworkUsageDescription", o->usage, "--local-network-usage");
+	if (o->bundle_version) {
+		set_string(vals, srcs, "CFBundleVersion", o->bundle_version, "--bundle-version");
+		set_string(vals, srcs, "CFBundleShortVersionString", o->bundle_version, "--bundle-version");
+	}
+	if (o->nbonjour) {
+		plist_t arr = plist_new_array();
+		for (size_t i = 0; i < o->nbonjour; i++)
+			plist_array_append_item(arr, plist_new_string(o->bonjour[i]));
+		plist_dict_set_item(vals, "NSBonjourServices", arr);
+		plist_dict_set_item(srcs, "NSBonjourServices", plist_new_string("--bonjour-service"));
+	}
+
+	/* the bundle ID */
+	char bid[256] = "", src[64] = "";
+	if (!string_value(vals, "CFBundleIdentifier", bid, sizeof bid)) {
+		if (rejected_id && *rejected_id)
+			pi_fail(d, PI_E_NEED_BUNDLE_ID, PI_NO_OFFSET,
+			        "no bundle ID: the signing identifier '%s' is not a reverse-DNS name; give --bundle-id",
+			        rejected_id);
+		else
+			pi_fail(d, PI_E_NEED_BUNDLE_ID, PI_NO_OFFSET,
+			        "no bundle ID: the file has no embedded Info.plist and no usable signing identifier; give --bundle-id");
+		pi_hint(d, "for example --bundle-id com.example.%s", name);
+		st = PI_E_NEED_BUNDLE_ID;
+		goto done;
+	}
+	string_value(srcs, "CFBundleIdentifier", src, sizeof src);
+	if (!pi_valid_bundle_id(bid)) {
+		st = pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
+		             "CFBundleIdentifier '%s' from %s is not a valid bundle ID (ASCII letters, digits, '-' and '.'); give --bundle-id",
+		             bid, src);
+		goto done;
+	}
+	if (plist_dict_get_item(vals, "LSBackgroundOnly")) {
+		char lsrc[64] = "";
+		string_value(srcs, "LSBackgroundOnly", lsrc, sizeof lsrc);
+		pi_warn(d, PI_NO_OFFSET,
+		        "dropping LSBackgroundOnly (from %s): it is reported to suppress the Local Network prompt",
+		        lsrc);
+		plist_dict_remove_item(vals, "LSBackgroundOnly");
+	}
+
+	/* key order: the existing plist's, then the template's, then the rest sorted */
+	out = plist_new_dict();
+	if (old && (okeys = dict_keys(old, &nok)))
+		for (uint32_t i = 0; i < nok; i++) {
+			plist_t v = plist_dict_get_item(vals, okeys[i]);
+			if (v && !plist_dict_get_item(out, okeys[i]))
+				plist_dict_set_item(out, okeys[i], plist_copy(v));
+		}
+	if ((tkeys = dict_keys(tmpl, &ntk)))
+		for (uint32_t i = 0; i < ntk; i++) {
+			plist_t v = plist_dict_get_item(vals, tkeys[i]);
+			if (v && !plist_dict_get_item(out, tkeys[i]))
+				plist_dict_set_item(out, tkeys[i], plist_copy(v));
+		}
+	if ((vkeys = dict_keys(vals, &nvk))) {
+		rest = calloc(nvk + 1, sizeof *rest);
+		uint32_t nr = 0;
+		for (uint32_t i = 0; rest && i < nvk; i++)
+			if (!plist_dict_get_item(out, vkeys[i]))
+				rest[nr++] = vkeys[i];
+		if (rest) {
+			qsort(rest, nr, sizeof *rest, cmp_str);
+			for (uint32_t i = 0; i < nr; i++)
+				plist_dict_set_item(out, rest[i], plist_copy(plist_dict_get_item(vals, rest[i])));
+		}
+	}
+	char *x = NULL;
+	uint32_t xl = 0;
+	plist_to_xml(out, &x, &xl);
+	if (!x || xl == 0) {
+		st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "libplist could not write the plist");
+		goto done;
+	}
+	while (xl > 0 && x[xl - 1] == 0)
+		xl--;
+	*xml = malloc(xl ? xl : 1);
+	if (!*xml) {
+		plist_to_xml_free(x);
+		st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+		goto done;
+	}
+	memcpy(*xml, x, xl);
+	*xml_len = xl;
+	plist_to_xml_free(x);
+done:
+	free(rest);
+	if (tkeys)
+		free_keys(tkeys, ntk);
+	if (okeys)
+		free_keys(okeys, nok);
+	if (vkeys)
+		free_keys(vkeys, nvk);
+	plist_free(tmpl);
+	plist_free(old);
+	plist_free(file);
+	plist_free(vals);
+	plist_free(srcs);
+	plist_free(out);
+	return st;
+}

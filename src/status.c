@@ -1,0 +1,91 @@
+/* status.c - the diagnostic sink (see status.h). */
+#include "status.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void pi_diag_init(pi_diag *d, const char *file, FILE *stream)
+{
+	memset(d, 0, sizeof *d);
+	d->file = file;
+	d->stream = stream;
+}
+
+void pi_diag_set_slice(pi_diag *d, const char *label)
+{
+	snprintf(d->slice, sizeof d->slice, "%s", label ? label : "");
+}
+
+void pi_diag_prefix(const pi_diag *d, char *buf, size_t len)
+{
+	if (d->slice[0])
+		snprintf(buf, len, "plistinject: %s (%s)", d->file ? d->file : "-", d->slice);
+	else
+		snprintf(buf, len, "plistinject: %s", d->file ? d->file : "-");
+}
+
+static void append_offset(char *buf, size_t len, uint64_t offset)
+{
+	size_t n = strlen(buf);
+	if (offset != PI_NO_OFFSET && n < len)
+		snprintf(buf + n, len - n, ", at offset 0x%llx", (unsigned long long)offset);
+}
+
+pi_status pi_fail(pi_diag *d, pi_status code, uint64_t offset, const char *fmt, ...)
+{
+	if (d->code != PI_OK)
+		return code;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+	va_end(ap);
+	append_offset(d->msg, sizeof d->msg, offset);
+	d->code = code;
+	d->hint[0] = 0;
+	return code;
+}
+
+void pi_hint(pi_diag *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->hint, sizeof d->hint, fmt, ap);
+	va_end(ap);
+}
+
+void pi_warn(pi_diag *d, uint64_t offset, const char *fmt, ...)
+{
+	d->warnings++;
+	if (d->quiet || !d->stream)
+		return;
+	char pre[512], msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	append_offset(msg, sizeof msg, offset);
+	pi_diag_prefix(d, pre, sizeof pre);
+	fprintf(d->stream, "%s: warning: %s\n", pre, msg);
+}
+
+void pi_note(pi_diag *d, const char *fmt, ...)
+{
+	if (d->quiet || !d->stream)
+		return;
+	char pre[512], msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	pi_diag_prefix(d, pre, sizeof pre);
+	fprintf(d->stream, "%s: %s\n", pre, msg);
+}
+
+void pi_diag_print(const pi_diag *d, FILE *stream)
+{
+	char pre[512];
+	pi_diag_prefix(d, pre, sizeof pre);
+	fprintf(stream, "%s: %s\n", pre, d->msg[0] ? d->msg : "unknown error");
+	if (d->hint[0])
+		fprintf(stream, "hint: %s\n", d->hint);
+}
