@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""machoedit.py - byte-level edits of thin Mach-O test files, to make broken
+inputs from good fixtures (like cctools' tests/bin/rewrite-macho.pl).
+
+  machoedit.py lc-offset FILE CMD            offset of the first load command CMD (hex ok)
+  machoedit.py sect-offset FILE SEG SECT     offset of that section header
+  machoedit.py sect-data FILE SEG SECT       "offset size" of that section's bytes
+  machoedit.py u32 FILE OFFSET VALUE         write a little-endian u32
+  machoedit.py bytes FILE OFFSET HEX         write raw bytes
+  machoedit.py get32 FILE OFFSET             print a little-endian u32
+"""
+import struct
+import sys
+
+
+def num(s):
+    return int(s, 0)
+
+
+def lcs(data):
+    ncmds = struct.unpack_from('<I', data, 16)[0]
+    o = 32 if struct.unpack_from('<I', data, 0)[0] == 0xfeedfacf else 28
+    for _ in range(ncmds):
+        cmd, size = struct.unpack_from('<II', data, o)
+        yield o, cmd, size
+        o += size
+
+
+def sect(data, seg, name):
+    is64 = struct.unpack_from('<I', data, 0)[0] == 0xfeedfacf
+    for o, cmd, size in lcs(data):
+        if cmd not in (0x19, 0x1):
+            continue
+        base, ssz, nso = (o + 72, 80, o + 64) if is64 else (o + 56, 68, o + 48)
+        for k in range(struct.unpack_from('<I', data, nso)[0]):
+            h = base + k * ssz
+            if data[h:h + 16].rstrip(b'\0').decode() == name and data[h + 16:h + 32].rstrip(b'\0').decode() == seg:
+                if is64:
+                    size = struct.unpack_from('<Q', data, h + 40)[0]
+                    off = struct.unpack_from('<I', data, h + 48)[0]
+                else:
+                    size, off = struct.unpack_from('<II', data, h + 36)
+                return h, off, size
+    sys.exit('no section %s,%s' % (seg, name))
+
+
+def main(a):
+    op, path = a[0], a[1]
+    data = bytearray(open(path, 'rb').read())
+    if op == 'lc-offset':
+        for o, cmd, _ in lcs(data):
+            if cmd == num(a[2]):
+                print(o)
+                return
+        sys.exit('no such load command')
+    elif op == 'sect-offset':
+        print(sect(data, a[2], a[3])[0])
+    elif op == 'sect-data':
+        _, off, size = sect(data, a[2], a[3])
+        print(off, size)
+    elif op == 'get32':
+        print(struct.unpack_from('<I', data, num(a[2]))[0])
+    elif op in ('u32', 'bytes'):
+        off = num(a[2])
+        b = struct.pack('<I', num(a[3]) & 0xffffffff) if op == 'u32' else bytes.fromhex(a[3])
+        data[off:off + len(b)] = b
+        open(path, 'wb').write(data)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
