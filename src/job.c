@@ -292,6 +292,10 @@ static int check_one(const pi_opts *o, const char *path, pi_diag *d)
 	}
 	if (o->json)
 		fputs("],", o->out);
+	if (first && result == PI_DONE) {
+		pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
+		result = PI_USAGE;
+	}
 	pi_image_free(&img);
 	pi_map_close(&m);
 	return result;
@@ -445,11 +449,10 @@ static pi_status build_plist_for(const pi_opts *o, const char *path, work *w, si
 	return st;
 }
 
-static void print_plan(const pi_opts *o, const char *path, const work *w, int json, int first)
+static void print_plan(FILE *f, const char *path, const work *w, int json, int first)
 {
 	const pi_plan *p = &w->plan;
 	const pi_slice *s = w->s;
-	FILE *f = o->out;
 	if (json) {
 		if (!first)
 			fputc(',', f);
@@ -543,7 +546,7 @@ static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_
 		goto done_nomap;
 	if ((st = pi_macho_read(m.data, m.size, &img, d)) != PI_OK)
 		goto done;
-	if (img.fat && !o->dry_run) {
+	if (img.fat) {
 		st = pi_fail(d, PI_E_UNSUPPORTED, 0,
 		             "universal (fat) files are not supported yet; extract a slice with lipo -thin");
 		goto done;
@@ -599,7 +602,7 @@ static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_
 			fputs(":[", o->out);
 		}
 		for (size_t i = 0; i < nw; i++)
-			print_plan(o, path, &w[i], o->json, i == 0);
+			print_plan(o->out, path, &w[i], o->json, i == 0);
 		if (o->json)
 			fputs("],", o->out);
 		st = PI_OK;
@@ -682,9 +685,11 @@ static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_
 		json_str(o->out, "slices");
 		fputs(":[", o->out);
 		for (size_t i = 0; i < nw; i++)
-			print_plan(o, path, &w[i], 1, i == 0);
+			print_plan(o->out, path, &w[i], 1, i == 0);
 		fputs("],", o->out);
 	} else if (!o->quiet) {
+		for (size_t i = 0; o->verbose && i < nw; i++)
+			print_plan(o->err, path, &w[i], 0, 1);
 		for (size_t i = 0; i < nw; i++)
 			fprintf(o->err, "plistinject: %s (%s): wrote %s: __TEXT,__info_plist of %llu bytes (%s), "
 			                "%s as %s\n",

@@ -56,7 +56,7 @@ static const char usage_text[] =
 	"Other:\n"
 	"  -j, --jobs N                 hashing threads (default: the number of cores)\n"
 	"  -q, --quiet                  no notes or warnings\n"
-	"  -v, --verbose                more notes\n"
+	"  -v, --verbose                also print the plan of each slice after writing\n"
 	"  -V, --version                print the version\n"
 	"  -h, --help                   this help\n"
 	"\n"
@@ -194,6 +194,8 @@ int main(int argc, char **argv)
 	} else if (n == 0) {
 		return usage_error("%s", "no INPUT given");
 	}
+	if (o.print_plist && o.json)
+		return usage_error("%s", "--print-plist prints the plist itself; --json does not apply");
 	if (o.print_plist && n != 1)
 		return usage_error("%s", "--print-plist takes one INPUT");
 	if (!o.check && !o.print_plist && !o.emit_plist && !o.dry_run) {

@@ -387,9 +387,22 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 		set_string(vals, srcs, "CFBundleShortVersionString", o->bundle_version, "--bundle-version");
 	}
 	if (o->nbonjour) {
-		plist_t arr = plist_new_array();
-		for (size_t i = 0; i < o->nbonjour; i++)
-			plist_array_append_item(arr, plist_new_string(o->bonjour[i]));
+		/* add to the services the lower layers list, keeping their order */
+		plist_t prev = plist_dict_get_item(vals, "NSBonjourServices");
+		plist_t arr = prev && plist_get_node_type(prev) == PLIST_ARRAY ? plist_copy(prev) : plist_new_array();
+		for (size_t i = 0; i < o->nbonjour; i++) {
+			int dup = 0;
+			for (uint32_t k = 0; k < plist_array_get_size(arr) && !dup; k++) {
+				plist_t it = plist_array_get_item(arr, k);
+				char *v = NULL;
+				if (plist_get_node_type(it) == PLIST_STRING)
+					plist_get_string_val(it, &v);
+				dup = v && !strcmp(v, o->bonjour[i]);
+				free(v);
+			}
+			if (!dup)
+				plist_array_append_item(arr, plist_new_string(o->bonjour[i]));
+		}
 		plist_dict_set_item(vals, "NSBonjourServices", arr);
 		plist_dict_set_item(srcs, "NSBonjourServices", plist_new_string("--bonjour-service"));
 	}

@@ -22,6 +22,11 @@
  * Macho_Section_t has no segment name and Macho_Segment_t.sections is NULL in
  * 0.9, but LIEF lists sections segment by segment in load-command order, so
  * each segment claims the next numberof_sections entries (checked).
+ * LIEF 0.9 also returns a file truncated inside its load commands as a
+ * binary with no sections, so the number of load commands is checked too.
+ *
+ * LIEF 0.9 can be very slow (node x64: ~400 s, linear symbol lookups while
+ * binding) or hang on corrupt relocation counts: run it under a timeout.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
@@ -105,8 +110,13 @@ int main(int argc, char **argv)
     if (bins == NULL || bins[0] == NULL)
         return fail("no Mach-O binaries returned");
 
-    /* Check that the per-segment counts exactly cover the section list. */
     for (i = 0; bins[i] != NULL; i++) {
+        /* LIEF 0.9 quietly stops at a truncated load command: catch that. */
+        for (n = 0; bins[i]->commands[n] != NULL; n++)
+            ;
+        if (n != bins[i]->header.nb_cmds)
+            return fail("LIEF parsed fewer load commands than ncmds");
+        /* The per-segment counts must exactly cover the section list. */
         for (n = s = 0; bins[i]->segments[s] != NULL; s++)
             n += bins[i]->segments[s]->numberof_sections;
         for (s = 0; s < n && bins[i]->sections[s] != NULL; s++)
