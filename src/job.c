@@ -786,7 +786,7 @@ int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 	int worst = PI_DONE;
 	if (o->emit_plist) {
 		pi_diag d;
-		pi_diag_init(&d, n ? inputs[0] : "--emit-plist", o->err);
+		pi_diag_init(&d, n ? inputs[0] : NULL, o->err);
 		d.quiet = o->quiet;
 		int r = emit_plist(o, n ? inputs[0] : NULL, &d);
 		if (d.code != PI_OK)

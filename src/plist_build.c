@@ -292,6 +292,7 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 	uint32_t ntk = 0, nok = 0, nvk = 0;
 	const char *name = o->name ? o->name : o->default_name;
 	const char *bid_for_template = o->bundle_id ? o->bundle_id : default_bundle_id;
+	char bid_buf[256];
 
 	if (o->bundle_id && !pi_valid_bundle_id(o->bundle_id))
 		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
@@ -310,6 +311,17 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 		if ((st = check_text(d, "--set", o->set[i])))
 			return st;
 	}
+
+	/* the bundle ID the template's @BUNDLE_ID@ stands for: the highest layer that names one */
+	if (o->plist_file) {
+		if ((st = load_plist_file(o->plist_file, "--plist", &file, d)) != PI_OK)
+			goto done;
+		if (!o->bundle_id && string_value(file, "CFBundleIdentifier", bid_buf, sizeof bid_buf))
+			bid_for_template = bid_buf;
+	}
+	for (size_t i = 0; !o->bundle_id && i < o->nset; i++)
+		if (!strncmp(o->set[i], "CFBundleIdentifier=", 19) && o->set[i][19])
+			bid_for_template = o->set[i] + 19;
 
 	/* layer 0: the template and the built-in keys */
 	if ((st = load_plist_file(o->template_file, "template", &tmpl, d)) != PI_OK)
@@ -363,11 +375,8 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 			layer(vals, old, srcs, "the existing plist");
 	}
 	/* layer 2: --plist */
-	if (o->plist_file) {
-		if ((st = load_plist_file(o->plist_file, "--plist", &file, d)) != PI_OK)
-			goto done;
+	if (file)
 		layer(vals, file, srcs, "--plist");
-	}
 	/* layer 3: --set */
 	for (size_t i = 0; i < o->nset; i++) {
 		const char *eq = strchr(o->set[i], '=');

@@ -18,10 +18,12 @@ void pi_diag_set_slice(pi_diag *d, const char *label)
 
 void pi_diag_prefix(const pi_diag *d, char *buf, size_t len)
 {
-	if (d->slice[0])
-		snprintf(buf, len, "plistinject: %s (%s)", d->file ? d->file : "-", d->slice);
+	if (!d->file)
+		snprintf(buf, len, "plistinject");
+	else if (d->slice[0])
+		snprintf(buf, len, "plistinject: %s (%s)", d->file, d->slice);
 	else
-		snprintf(buf, len, "plistinject: %s", d->file ? d->file : "-");
+		snprintf(buf, len, "plistinject: %s", d->file);
 }
 
 static void append_offset(char *buf, size_t len, uint64_t offset)
