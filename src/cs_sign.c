@@ -1,9 +1,13 @@
 /* cs_sign.c - the built-in ad-hoc signer (see cs_sign.h). */
+#include "config.h"
+
 #include "cs_sign.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cs_blob.h"
 #include "digest.h"
@@ -76,10 +80,34 @@ typedef struct hash_job {
 	int ok;
 } hash_job;
 
+/* Drop our mapping of source bytes [from, to) of ov once they are hashed:
+ * a touched file mapping counts fully in RSS, and the page cache keeps the
+ * data anyway (DESIGN.md section 6).  The mapping is read-only and private,
+ * so this only drops page-table entries; a later read faults them back. */
+static void release(const pi_overlay *ov, uint64_t from, uint64_t to)
+{
+	static long sys_page;
+	if (!sys_page)
+		sys_page = sysconf(_SC_PAGESIZE);
+	if (!ov->src || sys_page <= 0 || from >= ov->src_len)
+		return;
+	if (to > ov->src_len)
+		to = ov->src_len;
+	uintptr_t a = (uintptr_t)(ov->src + from), b = (uintptr_t)(ov->src + to);
+	uintptr_t ps = (uintptr_t)sys_page;
+	a = (a + ps - 1) & ~(ps - 1);
+	b &= ~(ps - 1);
+	if (b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+#define RELEASE_EVERY (1u << 20) /* bytes hashed between releases */
+
 static void *hash_range(void *arg)
 {
 	hash_job *j = arg;
 	uint64_t page = 1ull << j->shift;
+	uint64_t released = j->first * page;
 	pi_digest *h = pi_digest_new(j->type);
 	uint8_t *buf = malloc(page);
 	j->ok = h && buf;
@@ -96,7 +124,12 @@ static void *hash_range(void *arg)
 		}
 		if (!pi_digest_once(h, p, (size_t)len, j->out + (i - j->first) * j->stride))
 			j->ok = 0;
+		if (off + len - released >= RELEASE_EVERY) {
+			release(j->ov, released, off + len);
+			released = off + len;
+		}
 	}
+	release(j->ov, released, j->last * page);
 	free(buf);
 	pi_digest_free(h);
 	return NULL;
