@@ -195,3 +195,37 @@ pi_status pi_emit_slice(const pi_slice *s, const pi_plan *p, const uint8_t *plis
 		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
 	return renumber_symbols(s, p, ov, d);
 }
+
+pi_status pi_emit_fat_header(const pi_image *img, const uint64_t *sizes, uint64_t *offsets,
+                             uint8_t **hdr, size_t *hdr_len, pi_diag *d)
+{
+	size_t len = 8 + 20 * (size_t)img->nslices;
+	uint8_t *h = calloc(1, len);
+	if (!h)
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	pi_put_u32be(h, FAT_MAGIC);
+	pi_put_u32be(h + 4, img->nslices);
+	uint64_t end = len;
+	for (uint32_t i = 0; i < img->nslices; i++) {
+		const pi_slice *s = &img->slices[i];
+		uint64_t off;
+		if (!pi_align_up(end, 1ull << s->fat_align, &off) || off + sizes[i] > UINT32_MAX) {
+			free(h);
+			pi_diag_set_slice(d, s->label);
+			return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET,
+			               "the output slice at 0x%llx (0x%llx bytes) does not fit a 32-bit fat header",
+			               (unsigned long long)off, (unsigned long long)sizes[i]);
+		}
+		offsets[i] = off;
+		uint8_t *e = h + 8 + 20 * (size_t)i;
+		pi_put_u32be(e, s->cputype);
+		pi_put_u32be(e + 4, s->cpusubtype);
+		pi_put_u32be(e + 8, (uint32_t)off);
+		pi_put_u32be(e + 12, (uint32_t)sizes[i]);
+		pi_put_u32be(e + 16, s->fat_align);
+		end = off + sizes[i];
+	}
+	*hdr = h;
+	*hdr_len = len;
+	return PI_OK;
+}

@@ -34,3 +34,13 @@ pi_status pi_emit_slice(const pi_slice *s, const pi_plan *p, const uint8_t *plis
                         uint64_t sig_datasize, pi_overlay *ov, pi_diag *d);
 
 #endif
+
+/* Lay out a universal file for img's slices with new sizes sizes[i] (bytes):
+ * a 32-bit FAT_MAGIC header (Apple's Security framework reads only that form,
+ * reference section 6) keeping each slice's order, cputype, cpusubtype and
+ * align; offsets[i] = the previous end (the header's end for the first)
+ * rounded up to 2^align.  *hdr is a malloc'd buffer of *hdr_len bytes
+ * (8 + 20 n, big-endian) the caller frees.  Errors: PI_E_UNSUPPORTED when an
+ * offset or size does not fit 32 bits; PI_E_NOMEM. */
+pi_status pi_emit_fat_header(const pi_image *img, const uint64_t *sizes, uint64_t *offsets,
+                             uint8_t **hdr, size_t *hdr_len, pi_diag *d);

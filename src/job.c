@@ -336,15 +336,14 @@ static int print_plist_one(const pi_opts *o, const char *path, pi_diag *d)
 
 /* ---- the main job ---- */
 
-/* Derive the bundle-ID default (DESIGN.md section 2) and collect the
- * existing plists.  Returns PI_OK or an error in d. */
+/* Derive the bundle-ID default (DESIGN.md section 2) into def[256] ("" when
+ * there is none) and collect the existing plists.  rejected[256] gets a
+ * signing identifier that was not usable, for the message.  Returns PI_OK or
+ * an error in d. */
 static pi_status identity(const pi_opts *o, work *w, size_t nw, const uint8_t **ex, size_t *exlen,
-                          const char **def, const char **rejected, pi_diag *d)
+                          char *def, char *rejected, pi_diag *d)
 {
-	static char buf[256];
-	*def = NULL;
-	*rejected = NULL;
-	const char *plist_id = NULL;
+	def[0] = rejected[0] = 0;
 	for (size_t i = 0; i < nw; i++) {
 		pi_slice *s = w[i].s;
 		ex[i] = NULL;
@@ -365,51 +364,48 @@ static pi_status identity(const pi_opts *o, work *w, size_t nw, const uint8_t **
 		}
 		ex[i] = s->data + x->offset;
 		exlen[i] = (size_t)x->size;
-		if (info.has_bundle_id) {
-			if (plist_id && strcmp(plist_id, info.bundle_id) && !o->bundle_id) {
-				pi_fail(d, PI_E_NEED_BUNDLE_ID, PI_NO_OFFSET,
-				        "the slices' embedded plists disagree on CFBundleIdentifier ('%s', '%s'); give --bundle-id",
-				        plist_id, info.bundle_id);
-				return PI_E_NEED_BUNDLE_ID;
-			}
-			if (!plist_id) {
-				snprintf(buf, sizeof buf, "%s", info.bundle_id);
-				plist_id = buf;
-			}
+		if (!info.has_bundle_id)
+			continue;
+		if (def[0] && strcmp(def, info.bundle_id) && !o->bundle_id) {
+			pi_diag_set_slice(d, "");
+			pi_fail(d, PI_E_NEED_BUNDLE_ID, PI_NO_OFFSET,
+			        "the slices' embedded plists disagree on CFBundleIdentifier ('%s', '%s'); give --bundle-id",
+			        def, info.bundle_id);
+			return PI_E_NEED_BUNDLE_ID;
 		}
+		snprintf(def, 256, "%s", info.bundle_id);
 	}
-	if (plist_id) {
-		*def = plist_id;
+	if (def[0])
 		return PI_OK;
-	}
-	static char sig_id[256];
+	/* the signing identifiers of signatures that are not linker-signed, all agreeing */
 	const char *chosen = NULL;
+	int disagree = 0;
 	for (size_t i = 0; i < nw; i++) {
 		if (!w[i].sig || !w[i].sig->has_cd)
 			continue;
 		const char *id = w[i].sig->cds[0].identifier;
 		if (!w[i].meta) {
-			if (!*rejected)
-				*rejected = id;
+			if (!rejected[0])
+				snprintf(rejected, 256, "%s", id);
 			continue;
 		}
-		if (!looks_reverse_dns(id)) {
-			*rejected = id;
-			continue;
-		}
-		if (chosen && strcmp(chosen, id)) {
-			if (!strcmp(w[i].s->arch, "arm64"))
-				chosen = id;
-			continue;
-		}
-		if (!chosen)
+		if (chosen && strcmp(chosen, id))
+			disagree = 1;
+		if (!chosen || !strcmp(w[i].s->arch, "arm64"))
 			chosen = id;
 	}
-	if (chosen) {
-		snprintf(sig_id, sizeof sig_id, "%s", chosen);
-		*def = sig_id;
-		*rejected = NULL;
+	if (chosen && disagree && !o->bundle_id) {
+		pi_diag_set_slice(d, "");
+		pi_fail(d, PI_E_NEED_BUNDLE_ID, PI_NO_OFFSET,
+		        "the slices are signed with different identifiers; give --bundle-id");
+		return PI_E_NEED_BUNDLE_ID;
 	}
+	if (chosen && looks_reverse_dns(chosen))
+		snprintf(def, 256, "%s", chosen);
+	else if (chosen)
+		snprintf(rejected, 256, "%s", chosen);
+	if (def[0])
+		rejected[0] = 0;
 	return PI_OK;
 }
 
@@ -431,8 +427,8 @@ static pi_status build_plist_for(const pi_opts *o, const char *path, work *w, si
 		free(exlen);
 		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
 	}
-	const char *def = NULL, *rejected = NULL;
-	pi_status st = identity(o, w, nw, ex, exlen, &def, &rejected, d);
+	char def[256], rejected[256];
+	pi_status st = identity(o, w, nw, ex, exlen, def, rejected, d);
 	if (st == PI_OK) {
 		pi_diag_set_slice(d, nw == 1 ? w[0].s->label : "");
 		const char *bn = path ? base_name(path) : o->name;
@@ -442,7 +438,7 @@ static pi_status build_plist_for(const pi_opts *o, const char *path, work *w, si
 			.bundle_version = o->bundle_version, .set = o->set, .nset = o->nset,
 			.plist_file = o->plist_file, .template_file = tpath, .replace = o->replace,
 		};
-		st = pi_plist_build(&po, ex, exlen, nw, def, rejected, xml, xml_len, d);
+		st = pi_plist_build(&po, ex, exlen, nw, def[0] ? def : NULL, rejected, xml, xml_len, d);
 	}
 	free(ex);
 	free(exlen);
@@ -526,6 +522,9 @@ static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_
 	int check_live = 0;
 	pi_image check_img;
 	memset(&check_img, 0, sizeof check_img);
+	const pi_overlay **outs = NULL;
+	work **owner = NULL;
+	pi_overlay *idov = NULL;
 
 	if (o->in_place) {
 		if (!pi_resolve(path, target, sizeof target)) {
@@ -546,11 +545,6 @@ static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_
 		goto done_nomap;
 	if ((st = pi_macho_read(m.data, m.size, &img, d)) != PI_OK)
 		goto done;
-	if (img.fat) {
-		st = pi_fail(d, PI_E_UNSUPPORTED, 0,
-		             "universal (fat) files are not supported yet; extract a slice with lipo -thin");
-		goto done;
-	}
 	w = calloc(img.nslices, sizeof *w);
 	if (!w) {
 		st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
@@ -636,14 +630,66 @@ static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_
 			}
 		}
 	}
+	/* every slice of the output: the edited ones, and the others unchanged */
+	outs = calloc(img.nslices, sizeof *outs);
+	owner = calloc(img.nslices, sizeof *owner);
+	idov = calloc(img.nslices, sizeof *idov);
+	if (!outs || !owner || !idov) {
+		st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+		goto done;
+	}
+	for (uint32_t i = 0; i < img.nslices; i++) {
+		for (size_t k = 0; k < nw; k++)
+			if (w[k].s == &img.slices[i])
+				owner[i] = &w[k];
+		if (owner[i]) {
+			outs[i] = &owner[i]->ov;
+		} else {
+			if (!pi_ov_init(&idov[i], img.slices[i].data, img.slices[i].size, img.slices[i].offset)) {
+				st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+				goto done;
+			}
+			outs[i] = &idov[i];
+		}
+	}
 	/* write, then check what was written before it gets its name */
-	pi_diag_set_slice(d, nw == 1 ? w[0].s->label : "");
+	pi_diag_set_slice(d, img.fat ? "" : w[0].s->label);
 	if ((st = pi_out_begin(&out, target, d)) != PI_OK)
 		goto done;
 	out_live = 1;
-	for (size_t i = 0; i < nw; i++)
-		if ((st = pi_out_write(&out, &w[i].ov, m.fd, d)) != PI_OK)
+	if (img.fat) {
+		uint64_t *sizes = calloc(img.nslices, sizeof *sizes), *offs = calloc(img.nslices, sizeof *offs);
+		uint8_t *hdr = NULL;
+		size_t hdr_len = 0;
+		pi_overlay hov;
+		if (!sizes || !offs) {
+			free(sizes);
+			free(offs);
+			st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
 			goto done;
+		}
+		for (uint32_t i = 0; i < img.nslices; i++)
+			sizes[i] = outs[i]->len;
+		st = pi_emit_fat_header(&img, sizes, offs, &hdr, &hdr_len, d);
+		if (st == PI_OK && !pi_ov_init(&hov, hdr, hdr_len, 0))
+			st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+		if (st == PI_OK) {
+			st = pi_out_write(&out, &hov, -1, d);
+			pi_ov_free(&hov);
+		}
+		for (uint32_t i = 0; st == PI_OK && i < img.nslices; i++) {
+			st = pi_out_zeros(&out, offs[i] - out.pos, d);
+			if (st == PI_OK)
+				st = pi_out_write(&out, outs[i], m.fd, d);
+		}
+		free(hdr);
+		free(sizes);
+		free(offs);
+		if (st != PI_OK)
+			goto done;
+	} else if ((st = pi_out_write(&out, outs[0], m.fd, d)) != PI_OK) {
+		goto done;
+	}
 	if ((st = pi_out_sync(&out, m.mode, m.uid, m.gid, d)) != PI_OK)
 		goto done;
 	if ((st = pi_out_map(&out, &check_map, d)) != PI_OK)
@@ -652,14 +698,18 @@ static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_
 	{
 		pi_diag cd;
 		pi_diag_init(&cd, target, NULL);
-		if (pi_macho_read(check_map.data, check_map.size, &check_img, &cd) != PI_OK) {
+		if (pi_macho_read(check_map.data, check_map.size, &check_img, &cd) != PI_OK ||
+		    check_img.nslices != img.nslices) {
 			st = pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "internal error: the output does not parse: %s",
 			             cd.msg);
 			goto done;
 		}
-		for (size_t i = 0; i < nw && i < check_img.nslices; i++) {
+		for (uint32_t i = 0; i < check_img.nslices; i++) {
+			if (!owner[i])
+				continue;
 			pi_report r;
-			if (pi_verify_slice(&check_img.slices[i], &w[i].ov, o->threads, &r) != PI_OK) {
+			pi_diag_set_slice(d, img.slices[i].label);
+			if (pi_verify_slice(&check_img.slices[i], outs[i], o->threads, &r) != PI_OK) {
 				st = pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "internal error: hashing the output failed");
 				goto done;
 			}
@@ -706,6 +756,13 @@ done:
 	}
 	if (out_live)
 		pi_out_abort(&out);
+	if (idov)
+		for (uint32_t i = 0; i < img.nslices; i++)
+			if (idov[i].ext)
+				pi_ov_free(&idov[i]);
+	free(idov);
+	free(owner);
+	free(outs);
 	free(xml);
 	work_free(w, nw ? nw : 0);
 	pi_image_free(&img);
