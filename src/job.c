@@ -263,6 +263,7 @@ static int check_one(const pi_opts *o, const char *path, pi_diag *d)
 		pi_image_free(&img);
 		return outcome_of(st);
 	}
+	pi_image_set_mapped(&img);
 	if (o->json) {
 		json_str(o->out, "slices");
 		fputs(":[", o->out);
@@ -545,6 +546,7 @@ static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_
 		goto done_nomap;
 	if ((st = pi_macho_read(m.data, m.size, &img, d)) != PI_OK)
 		goto done;
+	pi_image_set_mapped(&img);
 	w = calloc(img.nslices, sizeof *w);
 	if (!w) {
 		st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
@@ -610,6 +612,7 @@ static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_
 			goto done;
 		}
 		x->ov_live = 1;
+		x->ov.src_mapped = 1;
 		if ((st = pi_emit_slice(x->s, &x->plan, (const uint8_t *)xml, x->datasize, &x->ov, d)) != PI_OK)
 			goto done;
 		if (x->plan.cs_dataoff) {
@@ -700,6 +703,7 @@ static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_
 		pi_diag_init(&cd, target, NULL);
 		if (pi_macho_read(check_map.data, check_map.size, &check_img, &cd) != PI_OK ||
 		    check_img.nslices != img.nslices) {
+			pi_image_free(&check_img);
 			st = pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "internal error: the output does not parse: %s",
 			             cd.msg);
 			goto done;

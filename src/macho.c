@@ -560,3 +560,9 @@ void pi_image_free(pi_image *img)
 	free(img->slices);
 	memset(img, 0, sizeof *img);
 }
+
+void pi_image_set_mapped(pi_image *img)
+{
+	for (uint32_t i = 0; i < img->nslices; i++)
+		img->slices[i].mapped = 1;
+}

@@ -72,6 +72,8 @@ typedef struct pi_slice {
 	char arch[24];                /* "arm64", "x86_64", ... */
 	char label[64];               /* diagnostic label, see pi_diag_set_slice */
 	uint32_t fat_align;           /* log2, from fat_arch; 0 for thin */
+	int mapped;                   /* data is a read-only file mapping (set by the caller,
+	                                 see pi_overlay.src_mapped) */
 } pi_slice;
 
 typedef struct pi_image {
@@ -91,6 +93,9 @@ typedef struct pi_image {
 pi_status pi_macho_read(const uint8_t *data, uint64_t size, pi_image *img, pi_diag *d);
 
 void pi_image_free(pi_image *img);
+
+/* Mark every slice of img as living in a read-only file mapping. */
+void pi_image_set_mapped(pi_image *img);
 
 /* Name for a CPU type/subtype pair ("arm64", "x86_64", "arm64_32", ...);
  * returns a static string, "cputype 0x.." in buf for unknown ones. */

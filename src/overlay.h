@@ -23,6 +23,9 @@ typedef struct pi_overlay {
 	const uint8_t *src;       /* source bytes (not owned) */
 	uint64_t src_len;
 	uint64_t src_abs;         /* absolute offset of src[0] in the input file */
+	int src_mapped;           /* src is a read-only file mapping: hashed pages may be
+	                             released with MADV_DONTNEED (never set for heap memory,
+	                             which that call would zero) */
 	pi_extent *ext;           /* sorted, contiguous, covering [0, len) */
 	size_t n, cap;
 	uint64_t len;             /* output length */

@@ -308,6 +308,8 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 		const char *eq = strchr(o->set[i], '=');
 		if (!eq || eq == o->set[i])
 			return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--set '%s': expected KEY=VALUE", o->set[i]);
+		if (eq - o->set[i] > 255)
+			return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--set: a key longer than 255 bytes");
 		if ((st = check_text(d, "--set", o->set[i])))
 			return st;
 	}

@@ -45,11 +45,14 @@ done
 FIXTURES="arm64-plain x86_64-plain arm64-adhoc x86_64-adhoc arm64-headerpad
 arm64-sectcreate arm64-room-pad arm64-room-tail arm64-room-gap arm64-noroom
 arm64-dylib"
+# built from the fixtures above after their layout checks: a 32-bit slice and universal files
+EXTRA="arm64_32-adhoc fat-adhoc fat-mixed fat-noroom fat64-adhoc"
+LIPO=${LIPO:-llvm-lipo-14}
 
 mkdir -p -- "$OUTDIR"
 # Nothing stale may survive a failed run: LAYOUT.txt is the "fixtures OK" stamp.
 rm -f -- "$OUTDIR/LAYOUT.txt"
-for n in $FIXTURES; do rm -f -- "$OUTDIR/$n"; done
+for n in $FIXTURES $EXTRA; do rm -f -- "$OUTDIR/$n"; done
 W=$OUTDIR/.mkfixtures.$$
 rm -rf -- "$W"
 mkdir -p -- "$W/obj"
@@ -369,7 +372,38 @@ done
 
 [ "$FAILS" -eq 0 ] || die "$FAILS layout check(s) failed; fixtures not published"
 
-for n in $FIXTURES; do mv -f -- "$W/$n" "$OUTDIR/$n"; done
+# a 32-bit slice (LC_SEGMENT, 68-byte section headers): arm64_32 for watchOS
+echo "+ $CLANG -target arm64_32-apple-watchos5 $CFLAGS_FIX -c $FIX/hello.c"
+$CLANG -target arm64_32-apple-watchos5 $CFLAGS_FIX -c "$FIX/hello.c" -o "$W/obj/hello32.o"
+$LD64_LLD -arch arm64_32 -platform_version watchos 5.0 5.0 -L "$FIX" -lSystem -headerpad 0x400 \
+    -adhoc_codesign "$W/obj/hello32.o" -o "$W/arm64_32-adhoc"
+[ "$(od -An -tx1 -N4 "$W/arm64_32-adhoc" | tr -d ' ')" = cefaedfe ] || die "arm64_32-adhoc is not a 32-bit Mach-O"
+# universal files
+$LIPO -create "$W/x86_64-adhoc" "$W/arm64-adhoc" -output "$W/fat-adhoc"
+$LIPO -create "$W/x86_64-plain" "$W/arm64-adhoc" -output "$W/fat-mixed"
+$LIPO -create "$W/x86_64-adhoc" "$W/arm64-noroom" -output "$W/fat-noroom"
+# llvm-lipo 14 cannot write FAT_MAGIC_64; lay it out as lipo -fat64 would (fat.h)
+${PYTHON:-python3} - "$W/x86_64-adhoc" "$W/arm64-adhoc" "$W/fat64-adhoc" <<'PYEOF'
+import struct, sys
+slices = [(0x01000007, 3, open(sys.argv[1], 'rb').read()), (0x0100000c, 0, open(sys.argv[2], 'rb').read())]
+out = bytearray(struct.pack('>II', 0xcafebabf, len(slices)))
+off = 8 + 32 * len(slices)
+layout = []
+for cpu, sub, data in slices:
+    off = (off + (1 << 14) - 1) & ~((1 << 14) - 1)
+    layout.append(off)
+    out += struct.pack('>IIQQII', cpu, sub, off, len(data), 14, 0)
+    off += len(data)
+for (cpu, sub, data), o in zip(slices, layout):
+    out += bytes(o - len(out)) + data
+open(sys.argv[3], 'wb').write(out)
+PYEOF
+[ "$(od -An -tx1 -N4 "$W/fat64-adhoc" | tr -d ' ')" = cafebabf ] || die "fat64-adhoc has no FAT_MAGIC_64 header"
+for n in fat-adhoc fat-mixed fat-noroom fat64-adhoc; do
+    $LIPO -info "$W/$n" | grep -q 'x86_64 arm64' || die "$n: llvm-lipo -info does not list x86_64 arm64"
+done
+
+for n in $FIXTURES $EXTRA; do mv -f -- "$W/$n" "$OUTDIR/$n"; done
 mv -f -- "$W/LAYOUT.txt" "$OUTDIR/LAYOUT.txt"
 echo "mkfixtures: OK, $(echo $FIXTURES | wc -w | tr -d ' ') fixtures in $OUTDIR"
 cat "$OUTDIR/LAYOUT.txt"
