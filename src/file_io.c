@@ -92,7 +92,7 @@ static void dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
-pi_status pi_out_begin(pi_out *o, const char *target, pi_diag *d)
+pi_status pi_out_begin(pi_out *o, const char *target, int named, pi_diag *d)
 {
 	memset(o, 0, sizeof *o);
 	o->fd = -1;
@@ -102,7 +102,8 @@ pi_status pi_out_begin(pi_out *o, const char *target, pi_diag *d)
 	char dir[4096];
 	dir_of(target, dir, sizeof dir);
 #if defined(O_TMPFILE)
-	o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (!named)
+		o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (o->fd >= 0) {
 		o->unnamed = 1;
 		return PI_OK;
@@ -188,6 +189,41 @@ pi_status pi_out_write(pi_out *o, const pi_overlay *ov, int in_fd, pi_diag *d)
 		if (left && (st = write_all(o, e->p + (e->len - left), left, d)) != PI_OK)
 			return st;
 	}
+	return PI_OK;
+}
+
+pi_status pi_out_pwrite(pi_out *o, uint64_t off, const uint8_t *p, uint64_t len, pi_diag *d)
+{
+	while (len) {
+		size_t chunk = len > (1u << 30) ? (1u << 30) : (size_t)len;
+		ssize_t w = pwrite(o->fd, p, chunk, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot write %s: %s", o->target,
+			               w < 0 ? strerror(errno) : "short write");
+		p += w;
+		off += (uint64_t)w;
+		len -= (uint64_t)w;
+	}
+	return PI_OK;
+}
+
+pi_status pi_out_reopen(pi_out *o, pi_diag *d)
+{
+	if (!o->tmpname[0])
+		return pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "internal error: reopening an unnamed file");
+	int fd = open(o->tmpname, O_RDWR | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot reopen %s: %s", o->tmpname, strerror(e));
+	}
+	close(o->fd);
+	o->fd = fd;
+	o->pos = (uint64_t)st.st_size;
 	return PI_OK;
 }
 

@@ -40,9 +40,18 @@ typedef struct pi_out {
 	uint64_t pos;          /* bytes written so far */
 } pi_out;
 
-/* Create the temporary file for target (in its directory).  mode/uid/gid
- * are applied at commit.  Errors: PI_E_IO. */
-pi_status pi_out_begin(pi_out *o, const char *target, pi_diag *d);
+/* Create the temporary file for target (in its directory): unnamed where
+ * O_TMPFILE works, unless named is set (another program must open it by
+ * path).  Errors: PI_E_IO. */
+pi_status pi_out_begin(pi_out *o, const char *target, int named, pi_diag *d);
+
+/* Write len bytes at absolute offset off of the output (inside what was
+ * already written; o->pos does not move).  Errors: PI_E_IO. */
+pi_status pi_out_pwrite(pi_out *o, uint64_t off, const uint8_t *p, uint64_t len, pi_diag *d);
+
+/* Reopen a named temporary file by its name (after another program replaced
+ * it, as codesign does); o->pos becomes its size.  Errors: PI_E_IO. */
+pi_status pi_out_reopen(pi_out *o, pi_diag *d);
 
 /* Append the overlay's bytes; source extents are copied from in_fd at
  * ov->src_abs + extent offset.  Errors: PI_E_IO (EFBIG, ENOSPC, ...). */

@@ -4,11 +4,13 @@
 #include "job.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codesign_exec.h"
 #include "cs_blob.h"
 #include "cs_sign.h"
 #include "emit.h"
@@ -410,17 +412,18 @@ static pi_status identity(const pi_opts *o, work *w, size_t nw, const uint8_t **
 	return PI_OK;
 }
 
-static pi_sign_mode sign_mode(const pi_opts *o)
-{
-	return o->signer == PI_SIGNER_NONE ? PI_SIGN_NONE : PI_SIGN_ADHOC;
-}
-
 static pi_status build_plist_for(const pi_opts *o, const char *path, work *w, size_t nw, char **xml,
                                  size_t *xml_len, pi_diag *d)
 {
 	char tpath[4096];
-	if (!pi_template_path(o->template_name, tpath, sizeof tpath))
-		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--template %s: no such template", o->template_name);
+	if (!pi_template_path(o->template_name, tpath, sizeof tpath)) {
+		pi_diag_set_slice(d, "");
+		pi_hint(d, "templates are looked up in $PLISTINJECT_TEMPLATE_DIR, %s and %s", PI_TEMPLATE_DIR,
+		        PI_SRC_TEMPLATE_DIR);
+		if (o->template_given)
+			return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--template %s: no such template", o->template_name);
+		return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "the default template '%s' is not installed", o->template_name);
+	}
 	const uint8_t **ex = calloc(nw ? nw : 1, sizeof *ex);
 	size_t *exlen = calloc(nw ? nw : 1, sizeof *exlen);
 	if (!ex || !exlen) {
@@ -471,7 +474,7 @@ static void print_plan(FILE *f, const char *path, const work *w, int json, int f
 		fputc('}', f);
 		return;
 	}
-	fprintf(f, "%s (%s): __TEXT,__info_plist of %llu bytes at 0x%llx (address 0x%llx) in the %s: "
+	fprintf(f, "%s (%s): __TEXT,__info_plist of %llu bytes at 0x%llx (address 0x%llx), %s: "
 	           "%llu bytes free before, %llu after; header padding %llu -> %llu bytes",
 	        path, s->label, (unsigned long long)p->plist_len,
 	        (unsigned long long)(s->offset + p->data_off), (unsigned long long)p->addr,
@@ -486,293 +489,483 @@ static void print_plan(FILE *f, const char *path, const work *w, int json, int f
 }
 
 /* Notes the user should see about the signature we replace. */
-static void signature_notes(const pi_opts *o, const work *w, const char *new_id, pi_diag *d)
+static void signature_notes(const pi_opts *o, pi_signer signer, const work *w, const char *new_id,
+                            pi_diag *d)
 {
 	if (!w->sig || !w->sig->has_cd)
 		return;
 	const pi_cs_cd *cd = &w->sig->cds[0];
-	if (o->signer == PI_SIGNER_NONE) {
+	if (signer == PI_SIGNER_NONE) {
 		pi_note(d, "the code signature was removed; arm64 macOS will not run the file until it is signed");
 		return;
 	}
 	if (w->meta && strcmp(cd->identifier, new_id))
-		pi_note(d, "the signing identifier changes from '%s' to '%s' (the bundle ID)", cd->identifier,
-		        new_id);
+		pi_note(d, "the signing identifier changes from '%s' to '%s'", cd->identifier, new_id);
 	const pi_cs_blobref *cms = pi_cs_sig_blob(w->sig, CSSLOT_SIGNATURESLOT);
-	if (cd->team[0] || (cms && cms->len > 8))
+	int adhoc = signer == PI_SIGNER_INTERNAL || !strcmp(o->sign_identity, "-");
+	if (adhoc && (cd->team[0] || (cms && cms->len > 8)))
 		pi_note(d, "a Developer ID signature%s%s%s is replaced by an ad-hoc one: the team ID, notarization "
 		           "and the designated requirement are lost, so privacy permissions granted to the old "
 		           "signature may be asked for again",
 		        cd->team[0] ? " (team " : "", cd->team, cd->team[0] ? ")" : "");
 }
 
-static int inject_one(const pi_opts *o, const char *path, pi_diag *d, int *json_first)
-{
-	pi_map m;
-	pi_image img;
-	memset(&img, 0, sizeof img);
-	work *w = NULL;
-	size_t nw = 0;
-	char *xml = NULL;
-	size_t xml_len = 0;
-	pi_out out;
-	int out_live = 0;
-	pi_status st;
+/* One input through the pipeline of DESIGN.md section 4, in stages. */
+typedef struct inject {
+	const pi_opts *o;
+	const char *path;
+	pi_diag *d;
+	pi_signer signer;             /* resolved: INTERNAL, NONE or CODESIGN */
+	char codesign[4096];          /* codesign's path with PI_SIGNER_CODESIGN */
 	char target[4096];
-	pi_map check_map;
-	int check_live = 0;
+	pi_map m;
+	int have_map;
+	pi_image img;
+	work *w;                      /* the selected slices */
+	size_t nw;
+	char *xml;                    /* the plist to embed */
+	size_t xml_len;
+	char ident[256];              /* the signing identifier */
+	const pi_overlay **outs;      /* every slice of the output, in order */
+	work **owner;                 /* its work entry, NULL when kept as it is */
+	pi_overlay *idov;             /* overlays of the kept slices */
+	uint64_t *offs;               /* each slice's offset in the output */
+	uint8_t *fat_hdr;
+	size_t fat_hdr_len;
+	pi_out out;
+	int out_live;
+	pi_map check;
+	int check_live;
 	pi_image check_img;
-	memset(&check_img, 0, sizeof check_img);
-	const pi_overlay **outs = NULL;
-	work **owner = NULL;
-	pi_overlay *idov = NULL;
+	char ent_tmp[4096];           /* entitlements written for codesign, "" if none */
+} inject;
 
+static pi_sign_mode plan_mode(const inject *j)
+{
+	/* codesign adds its own LC_CODE_SIGNATURE: hand it the file unsigned */
+	return j->signer == PI_SIGNER_INTERNAL ? PI_SIGN_ADHOC : PI_SIGN_NONE;
+}
+
+static pi_status inj_prepare(inject *j)
+{
+	const pi_opts *o = j->o;
+	pi_diag *d = j->d;
+	pi_status st;
 	if (o->in_place) {
-		if (!pi_resolve(path, target, sizeof target)) {
-			st = pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot resolve: %s", strerror(errno));
-			goto done;
-		}
+		if (!pi_resolve(j->path, j->target, sizeof j->target))
+			return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot resolve: %s", strerror(errno));
 	} else if (o->output) {
-		snprintf(target, sizeof target, "%s", o->output);
-		if (pi_same_file(path, o->output)) {
-			st = pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
-			             "the output %s is the input; give --in-place to edit it", o->output);
-			goto done;
-		}
-	} else {
-		target[0] = 0;
+		snprintf(j->target, sizeof j->target, "%s", o->output);
+		if (pi_same_file(j->path, o->output))
+			return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
+			               "the output %s is the input; give --in-place to edit it", o->output);
 	}
-	if ((st = pi_map_open(path, &m, d)) != PI_OK)
-		goto done_nomap;
-	if ((st = pi_macho_read(m.data, m.size, &img, d)) != PI_OK)
-		goto done;
-	pi_image_set_mapped(&img);
-	w = calloc(img.nslices, sizeof *w);
-	if (!w) {
-		st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-		goto done;
+	if ((st = pi_map_open(j->path, &j->m, d)) != PI_OK)
+		return st;
+	j->have_map = 1;
+	if ((st = pi_macho_read(j->m.data, j->m.size, &j->img, d)) != PI_OK)
+		return st;
+	pi_image_set_mapped(&j->img);
+	j->w = calloc(j->img.nslices, sizeof *j->w);
+	if (!j->w)
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	for (uint32_t i = 0; i < j->img.nslices; i++)
+		if (slice_selected(o, &j->img.slices[i]))
+			j->w[j->nw++].s = &j->img.slices[i];
+	if (!j->nw)
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
+	/* structure and header room first, for every slice; a signature codesign
+	 * adds needs the same 16 bytes as one the built-in signer adds */
+	pi_sign_mode room = j->signer == PI_SIGNER_NONE ? PI_SIGN_NONE : PI_SIGN_ADHOC;
+	for (size_t i = 0; i < j->nw; i++) {
+		pi_diag_set_slice(d, j->w[i].s->label);
+		if ((st = pi_plan_check_editable(j->w[i].s, d)) != PI_OK ||
+		    (st = pi_plan_header_room(j->w[i].s, room, d)) != PI_OK)
+			return st;
 	}
-	for (uint32_t i = 0; i < img.nslices; i++)
-		if (slice_selected(o, &img.slices[i]))
-			w[nw++].s = &img.slices[i];
-	if (!nw) {
-		st = pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
-		goto done;
+	for (size_t i = 0; i < j->nw; i++) {
+		pi_diag_set_slice(d, j->w[i].s->label);
+		if ((st = read_old_signature(&j->w[i], d)) != PI_OK)
+			return st;
 	}
-	/* structure and header room first, for every slice */
-	for (size_t i = 0; i < nw; i++) {
-		pi_diag_set_slice(d, w[i].s->label);
-		if ((st = pi_plan_check_editable(w[i].s, d)) != PI_OK ||
-		    (st = pi_plan_header_room(w[i].s, sign_mode(o), d)) != PI_OK)
-			goto done;
-	}
-	for (size_t i = 0; i < nw; i++) {
-		pi_diag_set_slice(d, w[i].s->label);
-		if ((st = read_old_signature(&w[i], d)) != PI_OK)
-			goto done;
-	}
-	if ((st = build_plist_for(o, path, w, nw, &xml, &xml_len, d)) != PI_OK)
-		goto done;
+	if ((st = build_plist_for(o, j->path, j->w, j->nw, &j->xml, &j->xml_len, d)) != PI_OK)
+		return st;
 	pi_plist_info info;
-	pi_plist_inspect((const uint8_t *)xml, xml_len, &info);
-	const char *ident = info.bundle_id;
-
-	for (size_t i = 0; i < nw; i++) {
-		work *x = &w[i];
+	pi_plist_inspect((const uint8_t *)j->xml, j->xml_len, &info);
+	snprintf(j->ident, sizeof j->ident, "%s", o->identifier ? o->identifier : info.bundle_id);
+	for (size_t i = 0; i < j->nw; i++) {
+		work *x = &j->w[i];
 		pi_diag_set_slice(d, x->s->label);
-		if ((st = pi_plan_inject(x->s, xml_len, sign_mode(o), &x->plan, d)) != PI_OK)
-			goto done;
-		fill_sign_params(x, ident, (const uint8_t *)xml, xml_len, o->threads);
+		if ((st = pi_plan_inject(x->s, j->xml_len, plan_mode(j), &x->plan, d)) != PI_OK)
+			return st;
+		fill_sign_params(x, j->ident, (const uint8_t *)j->xml, j->xml_len, o->threads);
 		x->sp.code_limit = x->plan.cs_dataoff;
 		if (x->plan.cs_dataoff) {
 			uint64_t size = pi_cs_sign_size(&x->sp);
-			if (!size || !pi_align_up(size, 16, &x->datasize)) {
-				st = pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET, "the signature would be too large");
-				goto done;
-			}
+			if (!size || !pi_align_up(size, 16, &x->datasize))
+				return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET, "the signature would be too large");
 		}
 	}
-	if (o->dry_run) {
-		if (o->json) {
-			json_str(o->out, "slices");
-			fputs(":[", o->out);
-		}
-		for (size_t i = 0; i < nw; i++)
-			print_plan(o->out, path, &w[i], o->json, i == 0);
-		if (o->json)
-			fputs("],", o->out);
-		st = PI_OK;
-		goto done;
-	}
-	for (size_t i = 0; i < nw; i++) {
-		work *x = &w[i];
+	return PI_OK;
+}
+
+/* Overlays of every slice of the output, and where each goes. */
+static pi_status inj_emit(inject *j)
+{
+	pi_diag *d = j->d;
+	pi_status st;
+	uint32_t n = j->img.nslices;
+	j->outs = calloc(n, sizeof *j->outs);
+	j->owner = calloc(n, sizeof *j->owner);
+	j->idov = calloc(n, sizeof *j->idov);
+	j->offs = calloc(n, sizeof *j->offs);
+	if (!j->outs || !j->owner || !j->idov || !j->offs)
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	for (size_t i = 0; i < j->nw; i++) {
+		work *x = &j->w[i];
 		pi_diag_set_slice(d, x->s->label);
-		if (!pi_ov_init(&x->ov, x->s->data, x->s->size, x->s->offset)) {
-			st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-			goto done;
-		}
+		if (!pi_ov_init(&x->ov, x->s->data, x->s->size, x->s->offset))
+			return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
 		x->ov_live = 1;
 		x->ov.src_mapped = 1;
-		if ((st = pi_emit_slice(x->s, &x->plan, (const uint8_t *)xml, x->datasize, &x->ov, d)) != PI_OK)
-			goto done;
-		if (x->plan.cs_dataoff) {
-			uint8_t *buf = calloc(1, (size_t)x->datasize);
-			if (!buf) {
-				st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-				goto done;
-			}
-			if ((st = pi_cs_sign(&x->sp, &x->ov, buf, x->datasize, d)) != PI_OK) {
-				free(buf);
-				goto done;
-			}
-			uint8_t *r = pi_ov_patch(&x->ov, x->plan.cs_dataoff, buf, x->datasize);
-			free(buf);
-			if (!r) {
-				st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-				goto done;
-			}
-		}
+		if ((st = pi_emit_slice(x->s, &x->plan, (const uint8_t *)j->xml, x->datasize, &x->ov, d)) != PI_OK)
+			return st;
 	}
-	/* every slice of the output: the edited ones, and the others unchanged */
-	outs = calloc(img.nslices, sizeof *outs);
-	owner = calloc(img.nslices, sizeof *owner);
-	idov = calloc(img.nslices, sizeof *idov);
-	if (!outs || !owner || !idov) {
-		st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-		goto done;
-	}
-	for (uint32_t i = 0; i < img.nslices; i++) {
-		for (size_t k = 0; k < nw; k++)
-			if (w[k].s == &img.slices[i])
-				owner[i] = &w[k];
-		if (owner[i]) {
-			outs[i] = &owner[i]->ov;
+	for (uint32_t i = 0; i < n; i++) {
+		pi_slice *s = &j->img.slices[i];
+		for (size_t k = 0; k < j->nw; k++)
+			if (j->w[k].s == s)
+				j->owner[i] = &j->w[k];
+		if (j->owner[i]) {
+			j->outs[i] = &j->owner[i]->ov;
 		} else {
-			if (!pi_ov_init(&idov[i], img.slices[i].data, img.slices[i].size, img.slices[i].offset)) {
-				st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-				goto done;
-			}
-			outs[i] = &idov[i];
+			if (!pi_ov_init(&j->idov[i], s->data, s->size, s->offset))
+				return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+			j->outs[i] = &j->idov[i];
 		}
 	}
-	/* write, then check what was written before it gets its name */
-	pi_diag_set_slice(d, img.fat ? "" : w[0].s->label);
-	if ((st = pi_out_begin(&out, target, d)) != PI_OK)
-		goto done;
-	out_live = 1;
-	if (img.fat) {
-		uint64_t *sizes = calloc(img.nslices, sizeof *sizes), *offs = calloc(img.nslices, sizeof *offs);
-		uint8_t *hdr = NULL;
-		size_t hdr_len = 0;
+	if (!j->img.fat)
+		return PI_OK;
+	uint64_t *sizes = calloc(n, sizeof *sizes);
+	if (!sizes)
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	for (uint32_t i = 0; i < n; i++)
+		sizes[i] = j->outs[i]->len;
+	st = pi_emit_fat_header(&j->img, sizes, j->offs, &j->fat_hdr, &j->fat_hdr_len, d);
+	free(sizes);
+	return st;
+}
+
+typedef struct writer {
+	inject *j;
+	pi_diag d;
+	pi_status st;
+} writer;
+
+/* Write the whole output in order: fat header, zero fill, slices (their
+ * signature areas still zero). */
+static void *write_all(void *arg)
+{
+	writer *wr = arg;
+	inject *j = wr->j;
+	pi_status st = PI_OK;
+	if (j->img.fat) {
 		pi_overlay hov;
-		if (!sizes || !offs) {
-			free(sizes);
-			free(offs);
+		if (!pi_ov_init(&hov, j->fat_hdr, j->fat_hdr_len, 0)) {
+			wr->st = pi_fail(&wr->d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+			return NULL;
+		}
+		st = pi_out_write(&j->out, &hov, -1, &wr->d);
+		pi_ov_free(&hov);
+	}
+	for (uint32_t i = 0; st == PI_OK && i < j->img.nslices; i++) {
+		st = pi_out_zeros(&j->out, j->offs[i] - j->out.pos, &wr->d);
+		if (st == PI_OK)
+			st = pi_out_write(&j->out, j->outs[i], j->m.fd, &wr->d);
+	}
+	wr->st = st;
+	return NULL;
+}
+
+/* The old signature's code slots against the ones just computed, for every
+ * page we did not change: a mismatch means the file was modified after it
+ * was signed (DESIGN.md section 3: warn, then sign afresh).  Costs nothing
+ * more when the old CodeDirectory also hashes 4096-byte pages with SHA-256;
+ * other page sizes and hash types are not compared. */
+static void check_old_pages(const work *x, const uint8_t *superblob, pi_diag *d)
+{
+	if (!x->sig || !x->sig->has_cd)
+		return;
+	const pi_cs_cd *old = &x->sig->cds[0];
+	if (old->page_shift != PI_CS_PAGE_SHIFT || old->hash_type != CS_HASHTYPE_SHA256 ||
+	    old->hash_size != 32 || old->code_limit != x->sp.code_limit)
+		return;
+	pi_cur c = pi_cur_make(superblob, x->datasize, 0);
+	pi_cs_sig *now = malloc(sizeof *now);
+	if (!now)
+		return;
+	pi_cs_sig_parse(&c, now);
+	uint64_t bad = 0, first = 0, page = 1ull << PI_CS_PAGE_SHIFT;
+	for (uint32_t i = 0; now->has_cd && i < old->ncode && i < now->cds[0].ncode; i++) {
+		uint64_t off = i * page, len = old->code_limit - off < page ? old->code_limit - off : page;
+		if (!pi_ov_is_source(&x->ov, off, len))
+			continue;
+		if (memcmp(pi_cs_cd_code(old, i), pi_cs_cd_code(&now->cds[0], i), 32) && bad++ == 0)
+			first = off;
+	}
+	free(now);
+	if (bad)
+		pi_warn(d, x->s->offset + first,
+		        "the old signature does not match %llu unchanged page%s (the file was modified after "
+		        "it was signed); signing afresh",
+		        (unsigned long long)bad, bad == 1 ? "" : "s");
+}
+
+/* Sign every edited slice with the built-in signer while the rest of the
+ * file is being written, then write the signatures in place. */
+static pi_status sign_internal(inject *j, writer *wr)
+{
+	pi_diag *d = j->d;
+	pi_status st = PI_OK;
+	pthread_t tid;
+	int threaded = pthread_create(&tid, NULL, write_all, wr) == 0;
+	if (!threaded)
+		write_all(wr);
+	uint8_t **bufs = calloc(j->nw, sizeof *bufs);
+	if (!bufs)
+		st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	for (size_t i = 0; st == PI_OK && i < j->nw; i++) {
+		work *x = &j->w[i];
+		if (!x->plan.cs_dataoff)
+			continue;
+		pi_diag_set_slice(d, x->s->label);
+		bufs[i] = calloc(1, (size_t)x->datasize);
+		if (!bufs[i])
 			st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-			goto done;
-		}
-		for (uint32_t i = 0; i < img.nslices; i++)
-			sizes[i] = outs[i]->len;
-		st = pi_emit_fat_header(&img, sizes, offs, &hdr, &hdr_len, d);
-		if (st == PI_OK && !pi_ov_init(&hov, hdr, hdr_len, 0))
+		else
+			st = pi_cs_sign(&x->sp, &x->ov, bufs[i], x->datasize, d);
+	}
+	if (threaded)
+		pthread_join(tid, NULL);
+	if (st == PI_OK && wr->st != PI_OK) {
+		pi_diag_set_slice(d, "");
+		st = pi_fail(d, wr->d.code, PI_NO_OFFSET, "%s", wr->d.msg);
+	}
+	for (uint32_t i = 0; st == PI_OK && i < j->img.nslices; i++) {
+		work *x = j->owner[i];
+		if (!x || !x->plan.cs_dataoff)
+			continue;
+		uint8_t *buf = bufs[x - j->w];
+		if ((st = pi_out_pwrite(&j->out, j->offs[i] + x->plan.cs_dataoff, buf, x->datasize, d)) != PI_OK)
+			break;
+		if (!pi_ov_patch(&x->ov, x->plan.cs_dataoff, buf, x->datasize))
 			st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-		if (st == PI_OK) {
-			st = pi_out_write(&out, &hov, -1, d);
-			pi_ov_free(&hov);
-		}
-		for (uint32_t i = 0; st == PI_OK && i < img.nslices; i++) {
-			st = pi_out_zeros(&out, offs[i] - out.pos, d);
-			if (st == PI_OK)
-				st = pi_out_write(&out, outs[i], m.fd, d);
-		}
-		free(hdr);
-		free(sizes);
-		free(offs);
-		if (st != PI_OK)
-			goto done;
-	} else if ((st = pi_out_write(&out, outs[0], m.fd, d)) != PI_OK) {
-		goto done;
 	}
-	if ((st = pi_out_sync(&out, m.mode, m.uid, m.gid, d)) != PI_OK)
-		goto done;
-	if ((st = pi_out_map(&out, &check_map, d)) != PI_OK)
-		goto done;
-	check_live = 1;
-	{
-		pi_diag cd;
-		pi_diag_init(&cd, target, NULL);
-		if (pi_macho_read(check_map.data, check_map.size, &check_img, &cd) != PI_OK ||
-		    check_img.nslices != img.nslices) {
-			pi_image_free(&check_img);
-			st = pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "internal error: the output does not parse: %s",
-			             cd.msg);
-			goto done;
+	for (size_t i = 0; st == PI_OK && i < j->nw; i++)
+		if (bufs[i])
+			check_old_pages(&j->w[i], bufs[i], d);
+	for (size_t i = 0; bufs && i < j->nw; i++)
+		free(bufs[i]);
+	free(bufs);
+	return st;
+}
+
+/* Entitlements for codesign: --entitlements, or the old signature's XML blob. */
+static pi_status codesign_entitlements(inject *j, const char **path)
+{
+	*path = j->o->entitlements;
+	if (*path)
+		return PI_OK;
+	for (size_t i = 0; i < j->nw; i++) {
+		const work *x = &j->w[i];
+		if (!x->meta || !x->sp.ent_xml.p || x->sp.ent_xml.len <= 8)
+			continue;
+		const char *tmp = getenv("TMPDIR");
+		snprintf(j->ent_tmp, sizeof j->ent_tmp, "%s/plistinject-entitlements-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		int fd = mkstemp(j->ent_tmp);
+		if (fd < 0) {
+			j->ent_tmp[0] = 0;
+			return pi_fail(j->d, PI_E_IO, PI_NO_OFFSET, "cannot write the entitlements for codesign: %s",
+			               strerror(errno));
 		}
-		for (uint32_t i = 0; i < check_img.nslices; i++) {
-			if (!owner[i])
-				continue;
-			pi_report r;
-			pi_diag_set_slice(d, img.slices[i].label);
-			if (pi_verify_slice(&check_img.slices[i], outs[i], o->threads, &r) != PI_OK) {
-				st = pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "internal error: hashing the output failed");
-				goto done;
+		const uint8_t *p = x->sp.ent_xml.p + 8;
+		size_t n = x->sp.ent_xml.len - 8;
+		ssize_t w = write(fd, p, n);
+		close(fd);
+		if (w != (ssize_t)n)
+			return pi_fail(j->d, PI_E_IO, PI_NO_OFFSET, "cannot write the entitlements for codesign");
+		*path = j->ent_tmp;
+		break;
+	}
+	return PI_OK;
+}
+
+static pi_status sign_codesign(inject *j, writer *wr)
+{
+	const pi_opts *o = j->o;
+	pi_diag *d = j->d;
+	write_all(wr);
+	if (wr->st != PI_OK)
+		return pi_fail(d, wr->d.code, PI_NO_OFFSET, "%s", wr->d.msg);
+	pi_status st = pi_out_sync(&j->out, j->m.mode, j->m.uid, j->m.gid, d);
+	if (st != PI_OK)
+		return st;
+	const work *meta = NULL;
+	for (size_t i = 0; i < j->nw && !meta; i++)
+		if (j->w[i].meta)
+			meta = &j->w[i];
+	pi_codesign_args a = {
+		.identity = o->sign_identity, .identifier = j->ident,
+		.flags = meta ? meta->sp.flags : 0, .runtime = meta ? meta->sp.runtime : 0,
+		.timestamp = o->timestamp, .keychain = o->keychain, .file = j->out.tmpname,
+	};
+	if ((st = codesign_entitlements(j, &a.entitlements)) != PI_OK)
+		return st;
+	const char *argv[PI_CODESIGN_MAX_ARGS];
+	char buf[512];
+	pi_codesign_argv(j->codesign, &a, argv, buf, sizeof buf);
+	pi_diag_set_slice(d, "");
+	if ((st = pi_codesign_run(argv, d)) != PI_OK)
+		return st;
+	/* codesign replaced the file behind our descriptor */
+	return pi_out_reopen(&j->out, d);
+}
+
+static pi_status inj_write(inject *j)
+{
+	pi_diag *d = j->d;
+	pi_status st;
+	pi_diag_set_slice(d, j->img.fat ? "" : j->w[0].s->label);
+	if ((st = pi_out_begin(&j->out, j->target, j->signer == PI_SIGNER_CODESIGN, d)) != PI_OK)
+		return st;
+	j->out_live = 1;
+	writer wr;
+	memset(&wr, 0, sizeof wr);
+	wr.j = j;
+	pi_diag_init(&wr.d, j->target, NULL);
+	if (j->signer == PI_SIGNER_CODESIGN)
+		st = sign_codesign(j, &wr);
+	else if (j->signer == PI_SIGNER_INTERNAL)
+		st = sign_internal(j, &wr);
+	else {
+		write_all(&wr);
+		st = wr.st == PI_OK ? PI_OK : pi_fail(d, wr.d.code, PI_NO_OFFSET, "%s", wr.d.msg);
+	}
+	if (st != PI_OK)
+		return st;
+	return pi_out_sync(&j->out, j->m.mode, j->m.uid, j->m.gid, d);
+}
+
+/* Re-parse what was written and check it before it gets its name: the pages
+ * we changed (everything, after codesign), the special slots, slot 1. */
+static pi_status inj_verify(inject *j)
+{
+	pi_diag *d = j->d;
+	pi_status st;
+	if ((st = pi_out_map(&j->out, &j->check, d)) != PI_OK)
+		return st;
+	j->check_live = 1;
+	pi_diag cd;
+	pi_diag_init(&cd, j->target, NULL);
+	if (pi_macho_read(j->check.data, j->check.size, &j->check_img, &cd) != PI_OK ||
+	    j->check_img.nslices != j->img.nslices)
+		return pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "the output does not parse: %s", cd.msg);
+	for (uint32_t i = 0; i < j->check_img.nslices; i++) {
+		if (!j->owner[i])
+			continue;
+		pi_report r;
+		pi_diag_set_slice(d, j->img.slices[i].label);
+		const pi_overlay *only = j->signer == PI_SIGNER_CODESIGN ? NULL : j->outs[i];
+		if (pi_verify_slice(&j->check_img.slices[i], only, j->o->threads, &r) != PI_OK)
+			return pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "hashing the output failed");
+		int ok = r.bad_pages == 0 && r.slot1_bound && r.specials_ok && !r.damaged &&
+		         !strcmp(r.identifier, j->ident);
+		if (j->signer == PI_SIGNER_NONE)
+			ok = r.plist_is_dict && !r.is_signed;
+		if (!ok)
+			return pi_fail(d, j->signer == PI_SIGNER_CODESIGN ? PI_E_EXTERNAL : PI_E_INTERNAL,
+			               PI_NO_OFFSET, "the signed output fails the check: %s",
+			               r.nproblems ? r.problems[0] : "identifier or slot 1");
+	}
+	return PI_OK;
+}
+
+static void inj_free(inject *j)
+{
+	if (j->check_live) {
+		pi_image_free(&j->check_img);
+		pi_map_close(&j->check);
+	}
+	if (j->out_live)
+		pi_out_abort(&j->out);
+	if (j->ent_tmp[0])
+		unlink(j->ent_tmp);
+	if (j->idov)
+		for (uint32_t i = 0; i < j->img.nslices; i++)
+			if (j->idov[i].ext)
+				pi_ov_free(&j->idov[i]);
+	free(j->idov);
+	free(j->owner);
+	free(j->outs);
+	free(j->offs);
+	free(j->fat_hdr);
+	free(j->xml);
+	work_free(j->w, j->nw);
+	pi_image_free(&j->img);
+	if (j->have_map)
+		pi_map_close(&j->m);
+}
+
+static void print_plans(const inject *j, FILE *f, int json)
+{
+	if (json) {
+		json_str(f, "slices");
+		fputs(":[", f);
+	}
+	for (size_t i = 0; i < j->nw; i++)
+		print_plan(f, j->path, &j->w[i], json, i == 0);
+	if (json)
+		fputs("],", f);
+}
+
+static int inject_one(const pi_opts *o, pi_signer signer, const char *codesign, const char *path,
+                      pi_diag *d)
+{
+	inject *j = calloc(1, sizeof *j);
+	if (!j) {
+		pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+		return PI_ERROR;
+	}
+	j->o = o;
+	j->path = path;
+	j->d = d;
+	j->signer = signer;
+	snprintf(j->codesign, sizeof j->codesign, "%s", codesign ? codesign : "");
+	pi_status st = inj_prepare(j);
+	if (st == PI_OK && o->dry_run) {
+		print_plans(j, o->out, o->json);
+	} else if (st == PI_OK) {
+		if ((st = inj_emit(j)) == PI_OK && (st = inj_write(j)) == PI_OK &&
+		    (st = inj_verify(j)) == PI_OK && (st = pi_out_commit(&j->out, d)) == PI_OK) {
+			j->out_live = 0;
+			for (size_t i = 0; i < j->nw; i++) {
+				pi_diag_set_slice(d, j->w[i].s->label);
+				signature_notes(o, signer, &j->w[i], j->ident, d);
 			}
-			int ok = r.bad_pages == 0 && r.slot1_bound && r.specials_ok && !r.damaged &&
-			         !strcmp(r.identifier, ident);
-			if (o->signer == PI_SIGNER_NONE)
-				ok = r.plist_is_dict;
-			if (!ok) {
-				st = pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "internal error: the output fails its self-check: %s",
-				             r.nproblems ? r.problems[0] : "?");
-				goto done;
-			}
+			if (o->json)
+				print_plans(j, o->out, 1);
+			else if (o->verbose && !o->quiet)
+				print_plans(j, o->err, 0);
+			for (size_t i = 0; !o->json && !o->quiet && i < j->nw; i++)
+				fprintf(o->err, "plistinject: %s (%s): wrote %s: __TEXT,__info_plist of %llu bytes (%s), %s %s\n",
+				        path, j->w[i].s->label, j->target, (unsigned long long)j->w[i].plan.plist_len,
+				        pi_place_name(j->w[i].plan.kind),
+				        signer == PI_SIGNER_NONE ? "unsigned, bundle ID" : signer == PI_SIGNER_CODESIGN ? "signed by codesign as" : "signed ad hoc as",
+				        j->ident);
 		}
 	}
-	if ((st = pi_out_commit(&out, d)) != PI_OK)
-		goto done;
-	out_live = 0;
-	for (size_t i = 0; i < nw; i++) {
-		pi_diag_set_slice(d, w[i].s->label);
-		signature_notes(o, &w[i], ident, d);
-	}
-	if (o->json) {
-		json_str(o->out, "slices");
-		fputs(":[", o->out);
-		for (size_t i = 0; i < nw; i++)
-			print_plan(o->out, path, &w[i], 1, i == 0);
-		fputs("],", o->out);
-	} else if (!o->quiet) {
-		for (size_t i = 0; o->verbose && i < nw; i++)
-			print_plan(o->err, path, &w[i], 0, 1);
-		for (size_t i = 0; i < nw; i++)
-			fprintf(o->err, "plistinject: %s (%s): wrote %s: __TEXT,__info_plist of %llu bytes (%s), "
-			                "%s as %s\n",
-			        path, w[i].s->label, target, (unsigned long long)w[i].plan.plist_len,
-			        pi_place_name(w[i].plan.kind),
-			        w[i].plan.cs_dataoff ? "signed ad hoc" : "unsigned", ident);
-	}
-	(void)json_first;
-	st = PI_OK;
-done:
-	if (check_live) {
-		pi_image_free(&check_img);
-		pi_map_close(&check_map);
-	}
-	if (out_live)
-		pi_out_abort(&out);
-	if (idov)
-		for (uint32_t i = 0; i < img.nslices; i++)
-			if (idov[i].ext)
-				pi_ov_free(&idov[i]);
-	free(idov);
-	free(owner);
-	free(outs);
-	free(xml);
-	work_free(w, nw ? nw : 0);
-	pi_image_free(&img);
-	pi_map_close(&m);
-	return outcome_of(st);
-done_nomap:
+	inj_free(j);
+	free(j);
 	return outcome_of(st);
 }
 
@@ -815,7 +1008,7 @@ static int emit_plist(const pi_opts *o, const char *path, pi_diag *d)
 	if (o->output) {
 		pi_out out;
 		pi_overlay ov;
-		if ((st = pi_out_begin(&out, o->output, d)) != PI_OK)
+		if ((st = pi_out_begin(&out, o->output, 0, d)) != PI_OK)
 			goto done;
 		if (!pi_ov_init(&ov, (const uint8_t *)xml, xml_len, 0)) {
 			pi_out_abort(&out);
@@ -842,9 +1035,56 @@ done:
 	return outcome_of(st);
 }
 
+/* Resolve --signer auto and find codesign; check the signing options fit the
+ * signer.  Returns PI_OK, PI_E_USAGE or PI_E_EXTERNAL (codesign not found),
+ * with the message in d. */
+static pi_status resolve_signer(const pi_opts *o, pi_signer *signer, char *codesign, size_t len,
+                                pi_diag *d)
+{
+	*signer = o->signer;
+	codesign[0] = 0;
+	if (*signer == PI_SIGNER_AUTO) {
+#ifdef __APPLE__
+		*signer = pi_codesign_find(1, codesign, len) ? PI_SIGNER_CODESIGN : PI_SIGNER_INTERNAL;
+#else
+		*signer = PI_SIGNER_INTERNAL;
+#endif
+	} else if (*signer == PI_SIGNER_CODESIGN && !pi_codesign_find(0, codesign, len)) {
+		pi_hint(d, "install Xcode's command-line tools, or use --signer internal");
+		return pi_fail(d, PI_E_EXTERNAL, PI_NO_OFFSET, "--signer codesign: no codesign on PATH");
+	}
+	if (*signer != PI_SIGNER_CODESIGN) {
+		const char *what = NULL;
+		if (strcmp(o->sign_identity, "-"))
+			what = "--sign IDENTITY";
+		else if (o->entitlements)
+			what = "--entitlements (it cannot write Apple's DER form of them yet)";
+		else if (o->timestamp == 1)
+			what = "--timestamp";
+		else if (o->keychain)
+			what = "--keychain";
+		if (what) {
+			pi_hint(d, "use --signer codesign on a Mac");
+			return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "the built-in signer signs ad hoc only: %s needs codesign",
+			               what);
+		}
+	}
+	return PI_OK;
+}
+
 int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 {
 	int worst = PI_DONE;
+	pi_signer signer = PI_SIGNER_INTERNAL;
+	char codesign[4096] = "";
+	if (!o->check && !o->print_plist && !o->emit_plist) {
+		pi_diag d;
+		pi_diag_init(&d, NULL, o->err);
+		if (resolve_signer(o, &signer, codesign, sizeof codesign, &d) != PI_OK) {
+			pi_diag_print(&d, o->err);
+			return outcome_of(d.code);
+		}
+	}
 	if (o->emit_plist) {
 		pi_diag d;
 		pi_diag_init(&d, n ? inputs[0] : NULL, o->err);
@@ -875,14 +1115,13 @@ int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 			if (!o->check && !o->dry_run)
 				json_kv_str(o->out, "output", o->in_place ? inputs[i] : (o->output ? o->output : ""), 1);
 		}
-		int json_first = 1;
 		int r;
 		if (o->check)
 			r = check_one(o, inputs[i], &d);
 		else if (o->print_plist)
 			r = print_plist_one(o, inputs[i], &d);
 		else
-			r = inject_one(o, inputs[i], &d, &json_first);
+			r = inject_one(o, signer, codesign, inputs[i], &d);
 		if (d.code != PI_OK)
 			pi_diag_print(&d, o->err);
 		if (o->json) {

@@ -18,12 +18,18 @@ typedef struct pi_opts {
 	const char *output;            /* -o */
 	int in_place;
 	const char *bundle_id, *name, *usage, *bundle_version, *plist_file, *template_name;
+	int template_given;            /* --template was on the command line */
 	const char **bonjour;
 	size_t nbonjour;
 	const char **set;
 	size_t nset;
 	int replace;
 	pi_signer signer;
+	const char *sign_identity;     /* -s, "-" for ad hoc */
+	const char *entitlements;      /* --entitlements FILE */
+	int timestamp;                 /* 1 --timestamp, 0 --no-timestamp, -1 neither */
+	const char *keychain;          /* --keychain FILE */
+	const char *identifier;        /* --identifier: signing identifier (default: the bundle ID) */
 	int dry_run, check, print_plist, emit_plist, json, quiet, verbose;
 	const char **archs;
 	size_t narchs;

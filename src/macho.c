@@ -349,9 +349,8 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 	}
 	if (o != s->cmds_end)
 		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 20),
-		               "load commands end at 0x%llx but sizeofcmds says 0x%llx",
-		               (unsigned long long)pi_cur_abs(c, o),
-		               (unsigned long long)pi_cur_abs(c, s->cmds_end));
+		               "%u load commands take 0x%llx bytes but sizeofcmds is 0x%x", s->ncmds,
+		               (unsigned long long)(o - s->hdr_size), s->sizeofcmds);
 	for (uint32_t i = 0; i < s->nsegs; i++) {
 		if (!strcmp(s->segs[i].segname, "__TEXT")) {
 			if (s->text >= 0)

@@ -20,7 +20,7 @@
 static const char usage_text[] =
 	"Usage: plistinject [options] INPUT -o OUTPUT\n"
 	"       plistinject [options] --in-place INPUT...\n"
-	"       plistinject --check [--json] INPUT...\n"
+	"       plistinject --check [--json] [--arch ARCH] INPUT...\n"
 	"       plistinject --print-plist [--arch ARCH] INPUT\n"
 	"       plistinject --emit-plist [plist options] [INPUT]\n"
 	"\n"
@@ -47,11 +47,17 @@ static const char usage_text[] =
 	"      --bundle-version V       CFBundleVersion and CFBundleShortVersionString\n"
 	"      --set KEY=VALUE          set a string key (repeatable)\n"
 	"      --plist FILE             merge an XML or binary plist\n"
-	"      --template NAME|FILE     template (default: local-network; also: minimal)\n"
+	"      --template NAME|FILE     template (default: local-network; also: minimal, bonjour-example)\n"
 	"      --replace                drop the existing embedded plist's keys\n"
 	"\n"
 	"Signing:\n"
-	"      --signer auto|internal|none  auto: the built-in ad-hoc signer (default)\n"
+	"      --signer auto|codesign|internal|none  auto (default): Apple's codesign on macOS,\n"
+	"                               the built-in ad-hoc signer elsewhere; none: remove the signature\n"
+	"  -s, --sign IDENTITY          codesign identity (default: -, ad hoc)\n"
+	"      --identifier ID          signing identifier (default: the bundle ID)\n"
+	"      --entitlements FILE      entitlements for codesign (default: the existing ones)\n"
+	"      --timestamp, --no-timestamp  ask codesign for a secure timestamp, or for none\n"
+	"      --keychain FILE          keychain codesign searches for IDENTITY\n"
 	"\n"
 	"Other:\n"
 	"  -j, --jobs N                 hashing threads (default: the number of cores)\n"
@@ -65,7 +71,7 @@ static const char usage_text[] =
 enum {
 	OPT_IN_PLACE = 256, OPT_NAME, OPT_USAGE, OPT_BONJOUR, OPT_BVERSION, OPT_SET, OPT_PLIST,
 	OPT_TEMPLATE, OPT_REPLACE, OPT_SIGNER, OPT_CHECK, OPT_PRINT_PLIST, OPT_EMIT_PLIST, OPT_JSON,
-	OPT_ARCH,
+	OPT_ARCH, OPT_IDENTIFIER, OPT_ENTITLEMENTS, OPT_TIMESTAMP, OPT_NO_TIMESTAMP, OPT_KEYCHAIN,
 };
 
 static const struct option long_opts[] = {
@@ -87,6 +93,12 @@ static const struct option long_opts[] = {
 	{ "emit-plist", no_argument, NULL, OPT_EMIT_PLIST },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "sign", required_argument, NULL, 's' },
+	{ "identifier", required_argument, NULL, OPT_IDENTIFIER },
+	{ "entitlements", required_argument, NULL, OPT_ENTITLEMENTS },
+	{ "timestamp", no_argument, NULL, OPT_TIMESTAMP },
+	{ "no-timestamp", no_argument, NULL, OPT_NO_TIMESTAMP },
+	{ "keychain", required_argument, NULL, OPT_KEYCHAIN },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -122,6 +134,8 @@ int main(int argc, char **argv)
 	pi_opts o;
 	memset(&o, 0, sizeof o);
 	o.template_name = "local-network";
+	o.sign_identity = "-";
+	o.timestamp = -1;
 	o.out = stdout;
 	o.err = stderr;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -130,7 +144,8 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 
 	int c;
-	while ((c = getopt_long(argc, argv, "o:b:nj:qvVh", long_opts, NULL)) != -1) {
+	opterr = 0; /* our own one-line messages */
+	while ((c = getopt_long(argc, argv, "o:b:s:nj:qvVh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.output = optarg; break;
 		case OPT_IN_PLACE: o.in_place = 1; break;
@@ -147,18 +162,33 @@ int main(int argc, char **argv)
 				return 1;
 			break;
 		case OPT_PLIST: o.plist_file = optarg; break;
-		case OPT_TEMPLATE: o.template_name = optarg; break;
+		case OPT_TEMPLATE:
+			o.template_name = optarg;
+			o.template_given = 1;
+			break;
 		case OPT_REPLACE: o.replace = 1; break;
 		case OPT_SIGNER:
-			if (!strcmp(optarg, "auto") || !strcmp(optarg, "internal"))
+			if (!strcmp(optarg, "auto"))
+				o.signer = PI_SIGNER_AUTO;
+			else if (!strcmp(optarg, "internal"))
 				o.signer = PI_SIGNER_INTERNAL;
 			else if (!strcmp(optarg, "none"))
 				o.signer = PI_SIGNER_NONE;
 			else if (!strcmp(optarg, "codesign"))
-				return usage_error("--signer %s: Apple's codesign is not supported yet; use internal", optarg);
+				o.signer = PI_SIGNER_CODESIGN;
 			else
-				return usage_error("--signer %s: expected auto, internal or none", optarg);
+				return usage_error("--signer %s: expected auto, codesign, internal or none", optarg);
 			break;
+		case 's': o.sign_identity = optarg; break;
+		case OPT_IDENTIFIER:
+			if (!*optarg)
+				return usage_error("%s", "--identifier: empty");
+			o.identifier = optarg;
+			break;
+		case OPT_ENTITLEMENTS: o.entitlements = optarg; break;
+		case OPT_TIMESTAMP: o.timestamp = 1; break;
+		case OPT_NO_TIMESTAMP: o.timestamp = 0; break;
+		case OPT_KEYCHAIN: o.keychain = optarg; break;
 		case 'n': o.dry_run = 1; break;
 		case OPT_CHECK: o.check = 1; break;
 		case OPT_PRINT_PLIST: o.print_plist = 1; break;
@@ -180,7 +210,10 @@ int main(int argc, char **argv)
 		case 'v': o.verbose = 1; break;
 		case 'V': printf("plistinject %s\n", PACKAGE_VERSION); return 0;
 		case 'h': fputs(usage_text, stdout); return 0;
-		default: return usage_error("%s", "unknown option");
+		default:
+			if (optopt)
+				return usage_error("unknown option or missing value: -%c", optopt);
+			return usage_error("unknown option or missing value: %s", argv[optind - 1]);
 		}
 	}
 	const char *const *inputs = (const char *const *)argv + optind;
@@ -194,6 +227,8 @@ int main(int argc, char **argv)
 	} else if (n == 0) {
 		return usage_error("%s", "no INPUT given");
 	}
+	if ((o.check || o.print_plist) && (o.output || o.in_place))
+		return usage_error("%s", "--check and --print-plist write nothing: -o and --in-place do not apply");
 	if (o.print_plist && o.json)
 		return usage_error("%s", "--print-plist prints the plist itself; --json does not apply");
 	if (o.print_plist && n != 1)

@@ -6,8 +6,18 @@
 #include "macho_defs.h"
 
 #define HINT_NO_ROOM                                                                      \
-	"relink with -headerpad 0x1000, or link the plist in with "                           \
+	"relink with -headerpad 0x%llx, or link the plist in with "                           \
 	"-sectcreate __TEXT __info_plist FILE (plistinject --emit-plist writes that FILE)"
+
+/* A -headerpad value that leaves room for the section header, a signature
+ * load command and a plist of len bytes: 0x1000 or the next multiple of it. */
+static unsigned long long headerpad_for(uint64_t len)
+{
+	uint64_t need = len + 80 + 16 + 16, pad = 0x1000;
+	while (pad < need)
+		pad += 0x1000;
+	return (unsigned long long)pad;
+}
 
 const char *pi_place_name(pi_place_kind k)
 {
@@ -80,7 +90,7 @@ pi_status pi_plan_header_room(const pi_slice *s, pi_sign_mode mode, pi_diag *d)
 		            ? (s->info_plist < 0 ? " + 16 for LC_CODE_SIGNATURE" : "16 for LC_CODE_SIGNATURE")
 		            : "",
 		        (unsigned long long)pad);
-		pi_hint(d, HINT_NO_ROOM);
+		pi_hint(d, HINT_NO_ROOM, headerpad_for(0));
 		return PI_E_NO_ROOM;
 	}
 	return PI_OK;
@@ -176,7 +186,7 @@ pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mod
 		        "no room for the load commands: %llu bytes of header padding needed, %llu available",
 		        (unsigned long long)(p->cmds_end_after - s->cmds_end),
 		        (unsigned long long)(first - s->cmds_end));
-		pi_hint(d, HINT_NO_ROOM);
+		pi_hint(d, HINT_NO_ROOM, headerpad_for(plist_len));
 		return PI_E_NO_ROOM;
 	}
 
@@ -241,7 +251,7 @@ pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mod
 			        "between __TEXT sections",
 			        (unsigned long long)plist_len, (unsigned long long)tail,
 			        (unsigned long long)hp);
-			pi_hint(d, HINT_NO_ROOM);
+			pi_hint(d, HINT_NO_ROOM, headerpad_for(plist_len));
 			return PI_E_NO_ROOM;
 		}
 		p->room_after = p->room_before - plist_len;

@@ -211,8 +211,9 @@ pi_status pi_verify_slice(const pi_slice *s, const pi_overlay *only, unsigned th
 		if ((st = check_pages(s, &sig->cds[i], only, threads, r)) != PI_OK)
 			goto out;
 		if (r->bad_pages > before)
-			problem(r, "%u page hashes do not match (first: page %llu of CodeDirectory %u)",
-			        r->bad_pages - before, (unsigned long long)r->first_bad_page, i);
+			problem(r, "%u page hash%s do%s not match (first: page %llu of CodeDirectory %u)",
+			        r->bad_pages - before, r->bad_pages - before == 1 ? "" : "es",
+			        r->bad_pages - before == 1 ? "es" : "", (unsigned long long)r->first_bad_page, i);
 		unsigned np = r->nproblems;
 		check_specials(s, sig, &sig->cds[i], r);
 		if (i > 0 && r->nproblems > np)

@@ -4,7 +4,14 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-[ -x configure ] || autoreconf -fi >/dev/null 2>&1
+if [ ! -x configure ]; then
+	autoreconf -fi >autoreconf.log 2>&1 || { cat autoreconf.log; exit 1; }
+	rm -f autoreconf.log
+fi
+if [ -f config.status ] && [ ! -f build/config.status ]; then
+	echo "build: the source tree is configured in place; run 'make distclean' first (tools/ build in ./build)" >&2
+	exit 1
+fi
 mkdir -p build
 cd build
 [ -f Makefile ] || ../configure -q "$@"

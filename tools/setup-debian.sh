@@ -5,9 +5,10 @@
 # liblief-dev (independent parser), python3 (machodiff.py), npm (corpus).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends \
+apt="apt-get -o DPkg::Lock::Timeout=600"
+$apt update -qq
+$apt install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config libplist-dev libssl-dev \
 	clang-14 lld-14 llvm-14 liblief-dev python3 ca-certificates >/dev/null
-command -v npm >/dev/null 2>&1 || apt-get install -y -qq --no-install-recommends npm >/dev/null
+command -v npm >/dev/null 2>&1 || $apt install -y -qq --no-install-recommends npm >/dev/null
 echo "setup-debian: done"

@@ -343,7 +343,7 @@ static void test_malformed_thin(void)
 	/* fewer commands than sizeofcmds says */
 	ub_build(&m, b);
 	ub_put32(b + 16, 5);
-	expect_fail(b, sz, PI_E_MALFORMED, "load commands end at 0x298 but sizeofcmds says 0x2a8", 20,
+	expect_fail(b, sz, PI_E_MALFORMED, "5 load commands take 0x278 bytes but sizeofcmds is 0x288", 20,
 	            "short ncmds");
 	/* segment cmdsize that does not match nsects */
 	ub_build(&m, b);
