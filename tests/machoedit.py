@@ -8,6 +8,9 @@ inputs from good fixtures (like cctools' tests/bin/rewrite-macho.pl).
   machoedit.py u32 FILE OFFSET VALUE         write a little-endian u32
   machoedit.py bytes FILE OFFSET HEX         write raw bytes
   machoedit.py get32 FILE OFFSET             print a little-endian u32
+  machoedit.py be32 FILE OFFSET VALUE        write a big-endian u32 (signature fields)
+  machoedit.py getbe32 FILE OFFSET           print a big-endian u32
+  machoedit.py sig FILE                      "dataoff datasize cd_offset" of the code signature
 """
 import struct
 import sys
@@ -60,6 +63,24 @@ def main(a):
         print(off, size)
     elif op == 'get32':
         print(struct.unpack_from('<I', data, num(a[2]))[0])
+    elif op == 'be32':
+        struct.pack_into('>I', data, num(a[2]), num(a[3]) & 0xffffffff)
+        open(path, 'wb').write(data)
+    elif op == 'getbe32':
+        print(struct.unpack_from('>I', data, num(a[2]))[0])
+    elif op == 'sig':
+        for o, cmd, _ in lcs(data):
+            if cmd == 0x1d:
+                off, size = struct.unpack_from('<II', data, o + 8)
+                count = struct.unpack_from('>I', data, off + 8)[0]
+                cd = None
+                for i in range(count):
+                    t, bo = struct.unpack_from('>II', data, off + 12 + 8 * i)
+                    if t == 0:
+                        cd = off + bo
+                print(off, size, cd)
+                return
+        sys.exit('no LC_CODE_SIGNATURE')
     elif op in ('u32', 'bytes'):
         off = num(a[2])
         b = struct.pack('<I', num(a[3]) & 0xffffffff) if op == 'u32' else bytes.fromhex(a[3])
