@@ -523,12 +523,13 @@ pi_status pi_macho_read(const uint8_t *data, uint64_t size, pi_image *img, pi_di
 		s->cur = pi_cur_make(s->data, s->size, s->offset);
 		if (!img->fat) {
 			uint32_t cpu = 0, sub = 0;
-			pi_cur_u32le(&c, 4, &cpu);
-			pi_cur_u32le(&c, 8, &sub);
 			char buf[24];
-			snprintf(s->arch, sizeof s->arch, "%s", pi_arch_name(cpu, sub, buf, sizeof buf));
+			if (pi_cur_u32le(&c, 4, &cpu) && pi_cur_u32le(&c, 8, &sub))
+				snprintf(s->arch, sizeof s->arch, "%s", pi_arch_name(cpu, sub, buf, sizeof buf));
 		}
 		set_label(s, i, img->nslices, img->fat);
+		if (!s->arch[0])
+			s->label[0] = 0; /* too short to name the architecture */
 		pi_diag_set_slice(d, s->label);
 		uint32_t fat_cpu = s->cputype;
 		st = read_slice(s, d);

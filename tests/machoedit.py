@@ -10,6 +10,8 @@ inputs from good fixtures (like cctools' tests/bin/rewrite-macho.pl).
   machoedit.py get32 FILE OFFSET             print a little-endian u32
   machoedit.py be32 FILE OFFSET VALUE        write a big-endian u32 (signature fields)
   machoedit.py getbe32 FILE OFFSET           print a big-endian u32
+  machoedit.py seg-offset FILE NAME          offset of that segment's load command
+  machoedit.py u64 FILE OFFSET VALUE         write a little-endian u64
   machoedit.py sig FILE                      "dataoff datasize cd_offset" of the code signature
 """
 import struct
@@ -63,6 +65,15 @@ def main(a):
         print(off, size)
     elif op == 'get32':
         print(struct.unpack_from('<I', data, num(a[2]))[0])
+    elif op == 'seg-offset':
+        for o, cmd, _ in lcs(data):
+            if cmd in (0x19, 0x1) and data[o + 8:o + 24].rstrip(b'\0').decode() == a[2]:
+                print(o)
+                return
+        sys.exit('no segment ' + a[2])
+    elif op == 'u64':
+        struct.pack_into('<Q', data, num(a[2]), num(a[3]) & 0xffffffffffffffff)
+        open(path, 'wb').write(data)
     elif op == 'be32':
         struct.pack_into('>I', data, num(a[2]), num(a[3]) & 0xffffffff)
         open(path, 'wb').write(data)
