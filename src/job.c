@@ -142,6 +142,7 @@ typedef struct work {
 	int ov_live;
 	uint64_t datasize;
 	pi_sign_params sp;
+	uint64_t out_off;          /* the slice's offset in the output file */
 } work;
 
 static void work_free(work *w, size_t n)
@@ -418,11 +419,13 @@ static pi_status build_plist_for(const pi_opts *o, const char *path, work *w, si
 	char tpath[4096];
 	if (!pi_template_path(o->template_name, tpath, sizeof tpath)) {
 		pi_diag_set_slice(d, "");
+		if (o->template_given)
+			pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--template %s: no such template", o->template_name);
+		else
+			pi_fail(d, PI_E_IO, PI_NO_OFFSET, "the default template '%s' is not installed", o->template_name);
 		pi_hint(d, "templates are looked up in $PLISTINJECT_TEMPLATE_DIR, %s and %s", PI_TEMPLATE_DIR,
 		        PI_SRC_TEMPLATE_DIR);
-		if (o->template_given)
-			return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--template %s: no such template", o->template_name);
-		return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "the default template '%s' is not installed", o->template_name);
+		return d->code;
 	}
 	const uint8_t **ex = calloc(nw ? nw : 1, sizeof *ex);
 	size_t *exlen = calloc(nw ? nw : 1, sizeof *exlen);
@@ -459,7 +462,7 @@ static void print_plan(FILE *f, const char *path, const work *w, int json, int f
 		fputc('{', f);
 		json_kv_str(f, "arch", s->arch, 1);
 		json_kv_str(f, "placement", pi_place_name(p->kind), 1);
-		json_kv_u64(f, "plist_offset", s->offset + p->data_off, 1);
+		json_kv_u64(f, "plist_offset", w->out_off + p->data_off, 1);
 		json_kv_u64(f, "plist_address", p->addr, 1);
 		json_kv_u64(f, "plist_size", p->plist_len, 1);
 		json_kv_u64(f, "room_before", p->room_before, 1);
@@ -469,7 +472,7 @@ static void print_plan(FILE *f, const char *path, const work *w, int json, int f
 		json_kv_u64(f, "section_ordinal", p->new_ordinal, 1);
 		json_kv_bool(f, "renumbered_symbols", p->renumber, 1);
 		json_kv_str(f, "identifier", w->sp.identifier ? w->sp.identifier : "", 1);
-		json_kv_u64(f, "signature_offset", p->cs_dataoff ? s->offset + p->cs_dataoff : 0, 1);
+		json_kv_u64(f, "signature_offset", p->cs_dataoff ? w->out_off + p->cs_dataoff : 0, 1);
 		json_kv_u64(f, "signature_size", w->datasize, 0);
 		fputc('}', f);
 		return;
@@ -477,13 +480,13 @@ static void print_plan(FILE *f, const char *path, const work *w, int json, int f
 	fprintf(f, "%s (%s): __TEXT,__info_plist of %llu bytes at 0x%llx (address 0x%llx), %s: "
 	           "%llu bytes free before, %llu after; header padding %llu -> %llu bytes",
 	        path, s->label, (unsigned long long)p->plist_len,
-	        (unsigned long long)(s->offset + p->data_off), (unsigned long long)p->addr,
+	        (unsigned long long)(w->out_off + p->data_off), (unsigned long long)p->addr,
 	        pi_place_name(p->kind), (unsigned long long)p->room_before,
 	        (unsigned long long)p->room_after, (unsigned long long)p->pad_before,
 	        (unsigned long long)p->pad_after);
 	if (p->cs_dataoff)
 		fprintf(f, "; ad-hoc signature of %llu bytes at 0x%llx as %s\n", (unsigned long long)w->datasize,
-		        (unsigned long long)(s->offset + p->cs_dataoff), w->sp.identifier);
+		        (unsigned long long)(w->out_off + p->cs_dataoff), w->sp.identifier);
 	else
 		fprintf(f, "; unsigned\n");
 }
@@ -574,6 +577,12 @@ static pi_status inj_prepare(inject *j)
 			j->w[j->nw++].s = &j->img.slices[i];
 	if (!j->nw)
 		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
+	if (j->signer == PI_SIGNER_CODESIGN && j->nw < j->img.nslices) {
+		pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
+		        "codesign signs every slice of a universal file, so --arch cannot keep the others as they are");
+		pi_hint(d, "use --signer internal with --arch, or leave --arch out");
+		return PI_E_USAGE;
+	}
 	/* structure and header room first, for every slice; a signature codesign
 	 * adds needs the same 16 bytes as one the built-in signer adds */
 	pi_sign_mode room = j->signer == PI_SIGNER_NONE ? PI_SIGN_NONE : PI_SIGN_ADHOC;
@@ -653,6 +662,9 @@ static pi_status inj_emit(inject *j)
 		sizes[i] = j->outs[i]->len;
 	st = pi_emit_fat_header(&j->img, sizes, j->offs, &j->fat_hdr, &j->fat_hdr_len, d);
 	free(sizes);
+	for (uint32_t i = 0; st == PI_OK && i < n; i++)
+		if (j->owner[i])
+			j->owner[i]->out_off = j->offs[i];
 	return st;
 }
 
@@ -943,7 +955,9 @@ static int inject_one(const pi_opts *o, pi_signer signer, const char *codesign, 
 	snprintf(j->codesign, sizeof j->codesign, "%s", codesign ? codesign : "");
 	pi_status st = inj_prepare(j);
 	if (st == PI_OK && o->dry_run) {
-		print_plans(j, o->out, o->json);
+		/* the layout (not the hashing) gives the output offsets a plan reports */
+		if ((st = inj_emit(j)) == PI_OK)
+			print_plans(j, o->out, o->json);
 	} else if (st == PI_OK) {
 		if ((st = inj_emit(j)) == PI_OK && (st = inj_write(j)) == PI_OK &&
 		    (st = inj_verify(j)) == PI_OK && (st = pi_out_commit(&j->out, d)) == PI_OK) {
@@ -996,6 +1010,10 @@ static int emit_plist(const pi_opts *o, const char *path, pi_diag *d)
 		for (uint32_t i = 0; i < img.nslices; i++)
 			if (slice_selected(o, &img.slices[i]))
 				w[nw++].s = &img.slices[i];
+		if (!nw) {
+			st = pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
+			goto done;
+		}
 		for (size_t i = 0; i < nw; i++)
 			if ((st = read_old_signature(&w[i], d)) != PI_OK)
 				goto done;
@@ -1050,8 +1068,9 @@ static pi_status resolve_signer(const pi_opts *o, pi_signer *signer, char *codes
 		*signer = PI_SIGNER_INTERNAL;
 #endif
 	} else if (*signer == PI_SIGNER_CODESIGN && !pi_codesign_find(0, codesign, len)) {
+		pi_fail(d, PI_E_EXTERNAL, PI_NO_OFFSET, "--signer codesign: no codesign on PATH");
 		pi_hint(d, "install Xcode's command-line tools, or use --signer internal");
-		return pi_fail(d, PI_E_EXTERNAL, PI_NO_OFFSET, "--signer codesign: no codesign on PATH");
+		return PI_E_EXTERNAL;
 	}
 	if (*signer != PI_SIGNER_CODESIGN) {
 		const char *what = NULL;
@@ -1064,9 +1083,10 @@ static pi_status resolve_signer(const pi_opts *o, pi_signer *signer, char *codes
 		else if (o->keychain)
 			what = "--keychain";
 		if (what) {
+			pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "the built-in signer signs ad hoc only: %s needs codesign",
+			        what);
 			pi_hint(d, "use --signer codesign on a Mac");
-			return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "the built-in signer signs ad hoc only: %s needs codesign",
-			               what);
+			return PI_E_USAGE;
 		}
 	}
 	return PI_OK;
