@@ -8,12 +8,13 @@ if [ ! -x configure ]; then
 	autoreconf -fi >autoreconf.log 2>&1 || { cat autoreconf.log; exit 1; }
 	rm -f autoreconf.log
 fi
-if [ -f config.status ] && [ ! -f build/config.status ]; then
+if [ -f config.status ]; then
 	echo "build: the source tree is configured in place; run 'make distclean' first (tools/ build in ./build)" >&2
 	exit 1
 fi
-mkdir -p build
-cd build
+dir=${BUILD_DIR:-build}
+mkdir -p "$dir"
+cd "$dir"
 [ -f Makefile ] || ../configure -q "$@"
 make -s -j"$(nproc)" >/dev/null
-echo "build: $top/build/plistinject"
+echo "build: $top/$dir/plistinject"

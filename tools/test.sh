@@ -1,20 +1,36 @@
 #!/bin/sh
-# test.sh - build and run the whole test suite (make check).  The real-corpus
-# test fetches pinned binaries from the npm registry; in CI (CI=true) a file
-# that cannot be fetched fails the run, elsewhere it is skipped visibly.
+# test.sh - build and run the whole test suite twice: the normal build in
+# ./build, then an AddressSanitizer + UndefinedBehaviorSanitizer build in
+# ./build-san (configure --enable-sanitizers).  The real-corpus tests fetch
+# pinned binaries from the npm registry; in CI (CI=true) a file that cannot
+# be fetched fails the run, elsewhere it is skipped visibly.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-sh "$top/tools/build.sh"
 if [ "${CI:-}" = true ]; then
 	PLISTINJECT_CORPUS=${PLISTINJECT_CORPUS:-required}
 	export PLISTINJECT_CORPUS
 fi
-cd "$top/build"
-if ! make -s -j"$(nproc)" check; then
-	for f in tests/*.log tests/unit/*.log; do
-		[ -f "$f" ] && grep -q '^FAIL\|failed' "$f" && { echo "== $f"; tail -n 40 "$f"; }
-	done
-	exit 1
-fi
-grep -h '^# \(TOTAL\|PASS\|SKIP\|FAIL\|ERROR\)' test-suite.log 2>/dev/null || true
-cat tests/*.log tests/unit/*.log 2>/dev/null | awk '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 } END { print p " passed, " f " failed" }'
+status=0
+run_suite() { # DIR [configure args]
+	dir=$1
+	shift
+	BUILD_DIR=$dir sh "$top/tools/build.sh" "$@"
+	cd "$top/$dir"
+	if ! make -s -j"$(nproc)" check; then
+		status=1
+		for f in tests/*.log tests/unit/*.log tests/fuzz/*.log; do
+			[ -f "$f" ] && grep -q '^FAIL' "$f" && { echo "== $dir/$f"; tail -n 40 "$f"; }
+		done
+	fi
+	cat tests/*.log tests/unit/*.log tests/fuzz/*.log 2>/dev/null |
+		awk -v d="$dir" '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 } END { print d ": " p " passed, " f " failed" }'
+	cd "$top"
+}
+run_suite build
+# valgrind and the kill loop add nothing under ASan: the sanitizer run skips them
+PLISTINJECT_SAN=1
+export PLISTINJECT_SAN
+run_suite build-san --enable-sanitizers
+cat "$top"/build/tests/*.log "$top"/build/tests/unit/*.log "$top"/build-san/tests/*.log "$top"/build-san/tests/unit/*.log 2>/dev/null |
+	awk '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 } END { print p " passed, " f " failed" }'
+exit $status
