@@ -168,7 +168,9 @@ pi_status pi_out_write(pi_out *o, const pi_overlay *ov, int in_fd, pi_diag *d)
 			off_t in_off = (off_t)(ov->src_abs + src);
 			while (left) {
 				off_t out_off = (off_t)o->pos;
-				size_t chunk = left > (1u << 30) ? (1u << 30) : (size_t)left;
+				/* 32 MiB at a time, each handed to writeback at once, so the
+				 * final fsync finds most of the file already on its way */
+				size_t chunk = left > (32u << 20) ? (32u << 20) : (size_t)left;
 				ssize_t c = copy_file_range(in_fd, &in_off, o->fd, &out_off, chunk, 0);
 				if (c < 0 && errno == EINTR)
 					continue;
@@ -181,6 +183,9 @@ pi_status pi_out_write(pi_out *o, const pi_overlay *ov, int in_fd, pi_diag *d)
 				}
 				left -= (uint64_t)c;
 				o->pos += (uint64_t)c;
+#ifdef HAVE_SYNC_FILE_RANGE
+				sync_file_range(o->fd, out_off, c, SYNC_FILE_RANGE_WRITE);
+#endif
 			}
 #else
 			use_cfr = 0;
@@ -190,6 +195,19 @@ pi_status pi_out_write(pi_out *o, const pi_overlay *ov, int in_fd, pi_diag *d)
 			return st;
 	}
 	return PI_OK;
+}
+
+void pi_out_reserve(pi_out *o, uint64_t len)
+{
+#ifdef HAVE_FALLOCATE
+	/* Linux fallocate: fails where unsupported instead of writing zeros the
+	 * way posix_fallocate's fallback would */
+	if (len)
+		(void)fallocate(o->fd, 0, 0, (off_t)len);
+#else
+	(void)o;
+	(void)len;
+#endif
 }
 
 pi_status pi_out_pwrite(pi_out *o, uint64_t off, const uint8_t *p, uint64_t len, pi_diag *d)

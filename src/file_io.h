@@ -45,6 +45,9 @@ typedef struct pi_out {
  * path).  Errors: PI_E_IO. */
 pi_status pi_out_begin(pi_out *o, const char *target, int named, pi_diag *d);
 
+/* Ask the file system for len bytes up front (best effort, never fails). */
+void pi_out_reserve(pi_out *o, uint64_t len);
+
 /* Write len bytes at absolute offset off of the output (inside what was
  * already written; o->pos does not move).  Errors: PI_E_IO. */
 pi_status pi_out_pwrite(pi_out *o, uint64_t off, const uint8_t *p, uint64_t len, pi_diag *d);

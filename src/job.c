@@ -851,6 +851,10 @@ static pi_status inj_write(inject *j)
 	if ((st = pi_out_begin(&j->out, j->target, j->signer == PI_SIGNER_CODESIGN, d)) != PI_OK)
 		return st;
 	j->out_live = 1;
+	/* reserve the whole file at once: fewer, larger extents to write into */
+	uint64_t total = j->img.fat ? j->offs[j->img.nslices - 1] + j->outs[j->img.nslices - 1]->len
+	                            : j->outs[0]->len;
+	pi_out_reserve(&j->out, total);
 	writer wr;
 	memset(&wr, 0, sizeof wr);
 	wr.j = j;
