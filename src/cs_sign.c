@@ -86,9 +86,7 @@ typedef struct hash_job {
  * so this only drops page-table entries; a later read faults them back. */
 static void release(const pi_overlay *ov, uint64_t from, uint64_t to)
 {
-	static long sys_page;
-	if (!sys_page)
-		sys_page = sysconf(_SC_PAGESIZE);
+	long sys_page = sysconf(_SC_PAGESIZE);
 	if (!ov->src_mapped || !ov->src || sys_page <= 0 || from >= ov->src_len)
 		return;
 	if (to > ov->src_len)
