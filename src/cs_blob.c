@@ -1,4 +1,6 @@
 /* cs_blob.c - SuperBlob and CodeDirectory parse and serialise (see cs_blob.h). */
+#include "config.h"
+
 #include "cs_blob.h"
 
 #include <stdarg.h>

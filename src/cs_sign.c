@@ -107,7 +107,7 @@ static void *hash_range(void *arg)
 	uint64_t page = 1ull << j->shift;
 	uint64_t released = j->first * page;
 	pi_digest *h = pi_digest_new(j->type);
-	uint8_t *buf = malloc(page);
+	uint8_t *buf = malloc(page < j->limit ? page : (j->limit ? j->limit : 1)); /* page size 0: 2^63 */
 	j->ok = h && buf;
 	for (uint64_t i = j->first; j->ok && i < j->last; i++) {
 		uint64_t off = i * page;

@@ -1,4 +1,6 @@
 /* cursor.c - bounds-checked reads and checked arithmetic (see cursor.h). */
+#include "config.h"
+
 #include "cursor.h"
 
 #include <string.h>

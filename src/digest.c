@@ -1,4 +1,6 @@
 /* digest.c - hashing through OpenSSL EVP (see digest.h). */
+#include "config.h"
+
 #include "digest.h"
 
 #include <openssl/evp.h>

@@ -1,4 +1,6 @@
 /* emit.c - apply a plan to a slice overlay (see emit.h). */
+#include "config.h"
+
 #include "emit.h"
 
 #include <stdlib.h>
@@ -54,17 +56,10 @@ static pi_status build_header(const pi_slice *s, const pi_plan *p, uint64_t sig_
 	int new_header = p->kind != PI_PLACE_IN_PLACE;
 	uint64_t o = s->hdr_size;
 	uint32_t ncmds = 0;
-	uint64_t le_filesize = 0, le_vmsize = le->vmsize;
-	uint64_t sig_end = p->cs_dataoff + sig_datasize;
-	if (p->cs_dataoff)
-		le_filesize = sig_end - le->fileoff;
-	else
-		le_filesize = p->linkedit_end - le->fileoff;
-	if (p->cs_dataoff) {
-		uint64_t r;
-		if (pi_align_up(le_filesize, 0x4000, &r) && r > le_vmsize)
-			le_vmsize = r;
-	}
+	uint64_t le_filesize = p->le_filesize, le_vmsize = p->le_vmsize;
+	if (p->sig_datasize != sig_datasize)
+		return pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET,
+		               "internal error: the signature was not sized with pi_plan_signature");
 	for (uint32_t i = 0; i < s->ncmds; i++) {
 		const pi_lc *lc = &s->lcs[i];
 		const uint8_t *src = s->data + lc->off;

@@ -27,7 +27,8 @@ int pi_nsect_is_section(uint8_t n_type, uint8_t n_sect);
 
 /* Apply p to slice s in ov (an overlay of exactly the slice's bytes).
  * plist: plan->plist_len bytes (copied).  sig_datasize: bytes reserved for the
- * new signature at p->cs_dataoff (a multiple of 16; 0 with PI_SIGN_NONE).
+ * new signature at p->cs_dataoff (a multiple of 16; 0 with PI_SIGN_NONE), as
+ * given to pi_plan_signature before.
  * Returns PI_OK, PI_E_NOMEM, or PI_E_INTERNAL if the result would be
  * inconsistent (a bug). */
 pi_status pi_emit_slice(const pi_slice *s, const pi_plan *p, const uint8_t *plist,

@@ -614,6 +614,8 @@ static pi_status inj_prepare(inject *j)
 			if (!size || !pi_align_up(size, 16, &x->datasize))
 				return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET, "the signature would be too large");
 		}
+		if ((st = pi_plan_signature(x->s, &x->plan, x->datasize, d)) != PI_OK)
+			return st;
 	}
 	return PI_OK;
 }

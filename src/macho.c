@@ -4,6 +4,8 @@
  * checkout.c and Go's debug/macho make, plus the strict-validation rules of
  * Security's macho++.cpp that matter for re-signing (reference section 1.2).
  */
+#include "config.h"
+
 #include "macho.h"
 
 #include <stdlib.h>
@@ -389,9 +391,27 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 	for (uint32_t i = 0; i < s->nsects; i++)
 		if (!strcmp(s->sects[i].segname, "__TEXT") && !strcmp(s->sects[i].sectname, "__info_plist") &&
 		    s->text >= 0 && s->sects[i].seg == (uint32_t)s->text) {
+			if (pi_section_is_zerofill(&s->sects[i]))
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, s->sects[i].hdr_off),
+				               "__TEXT,__info_plist is a zero-fill section");
 			s->info_plist = (int)i;
 			break;
 		}
+	/* the symbol and string tables live in __LINKEDIT: emit rewrites n_sect
+	 * bytes there, which must never be load commands or section contents */
+	if (s->has_symtab && s->linkedit >= 0) {
+		const pi_segment *le = &s->segs[s->linkedit];
+		uint64_t le_end = le->fileoff + le->filesize;
+		uint64_t sym_end = (uint64_t)s->symoff + (uint64_t)s->nsyms * s->nlist_size;
+		uint64_t str_end = (uint64_t)s->stroff + s->strsize;
+		if ((s->nsyms && (s->symoff < le->fileoff || sym_end > le_end)) ||
+		    (s->strsize && (s->stroff < le->fileoff || str_end > le_end)))
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, s->symtab_lc_off),
+			               "LC_SYMTAB tables (symbols 0x%x+0x%llx, strings 0x%x+0x%x) lie outside "
+			               "__LINKEDIT (0x%llx-0x%llx)",
+			               s->symoff, (unsigned long long)(sym_end - s->symoff), s->stroff, s->strsize,
+			               (unsigned long long)le->fileoff, (unsigned long long)le_end);
+	}
 	if (s->has_codesig) {
 		if (s->linkedit < 0)
 			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, s->lcs[s->codesig_lc].off),

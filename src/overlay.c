@@ -1,4 +1,6 @@
 /* overlay.c - input-plus-patches view of an output file (see overlay.h). */
+#include "config.h"
+
 #include "overlay.h"
 
 #include <stdlib.h>

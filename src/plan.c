@@ -1,4 +1,6 @@
 /* plan.c - pure placement decisions (see plan.h). */
+#include "config.h"
+
 #include "plan.h"
 
 #include <string.h>
@@ -55,6 +57,53 @@ pi_status pi_plan_check_editable(const pi_slice *s, pi_diag *d)
 			               (unsigned long long)(s->offset + le->fileoff));
 	}
 	if (s->has_codesig) {
+		/* the old signature is cut off and replaced: no other __LINKEDIT data
+		 * (symbols, strings, fixups, exports, function starts, ...) may lie
+		 * in or after it */
+		uint64_t lim = s->cs_dataoff, bad_end = 0, where = 0;
+		if (s->has_symtab) {
+			uint64_t se = (uint64_t)s->symoff + (uint64_t)s->nsyms * s->nlist_size;
+			uint64_t te = (uint64_t)s->stroff + s->strsize;
+			if ((s->nsyms && se > lim) || (s->strsize && te > lim)) {
+				bad_end = se > te ? se : te;
+				where = s->symtab_lc_off;
+			}
+		}
+		for (uint32_t i = 0; !bad_end && i < s->ncmds; i++) {
+			const pi_lc *lc = &s->lcs[i];
+			uint32_t off = 0, size = 0, n = 0;
+			uint32_t pairs[5][2];
+			switch (lc->cmd) {
+			case 0x1e: case 0x26: case 0x29: case 0x2b: case 0x2e: case 0x36: /* split info, function
+				starts, data in code, dylib code sign DRs, LOH, atom info */
+			case 0x80000033u: case 0x80000034u: /* exports trie, chained fixups */
+				if (lc->cmdsize >= 16) {
+					pi_cur_u32le(&s->cur, lc->off + 8, &off);
+					pi_cur_u32le(&s->cur, lc->off + 12, &size);
+					pairs[n][0] = off;
+					pairs[n++][1] = size;
+				}
+				break;
+			case 0x22: case 0x80000022u: /* LC_DYLD_INFO(_ONLY): rebase, bind, weak, lazy, export */
+				for (uint32_t k = 0; k < 5 && lc->cmdsize >= 48; k++) {
+					pi_cur_u32le(&s->cur, lc->off + 8 + 8 * k, &pairs[n][0]);
+					pi_cur_u32le(&s->cur, lc->off + 12 + 8 * k, &pairs[n][1]);
+					n++;
+				}
+				break;
+			default:
+				break;
+			}
+			for (uint32_t k = 0; k < n; k++)
+				if (pairs[k][1] && (uint64_t)pairs[k][0] + pairs[k][1] > lim) {
+					bad_end = (uint64_t)pairs[k][0] + pairs[k][1];
+					where = lc->off;
+				}
+		}
+		if (bad_end)
+			return pi_fail(d, PI_E_MALFORMED, s->offset + where,
+			               "__LINKEDIT data runs to 0x%llx, into the code signature at 0x%x",
+			               (unsigned long long)bad_end, s->cs_dataoff);
 		uint64_t cs_end = (uint64_t)s->cs_dataoff + s->cs_datasize;
 		if (cs_end < s->size)
 			return pi_fail(d, PI_E_UNSUPPORTED, s->offset + cs_end,
@@ -122,6 +171,26 @@ static int in_text(const pi_slice *s, uint32_t i)
 static int has_bytes(const pi_section *x)
 {
 	return x->size > 0 && !pi_section_is_zerofill(x);
+}
+
+pi_status pi_plan_signature(const pi_slice *s, pi_plan *p, uint64_t datasize, pi_diag *d)
+{
+	const pi_segment *le = &s->segs[s->linkedit];
+	p->sig_datasize = datasize;
+	uint64_t end = p->cs_dataoff ? p->cs_dataoff + datasize : p->linkedit_end;
+	p->le_filesize = end - le->fileoff;
+	p->le_vmsize = le->vmsize;
+	uint64_t r;
+	if (p->cs_dataoff && pi_align_up(p->le_filesize, 0x4000, &r) && r > p->le_vmsize)
+		p->le_vmsize = r;
+	uint64_t vm_end;
+	uint64_t limit = s->is64 ? UINT64_MAX : UINT32_MAX;
+	if (end > UINT32_MAX || datasize > UINT32_MAX || !pi_add_u64(le->vmaddr, p->le_vmsize, &vm_end) ||
+	    vm_end > limit || p->le_filesize > limit)
+		return pi_fail(d, PI_E_UNSUPPORTED, s->offset + le->cmd_off,
+		               "__LINKEDIT (address 0x%llx) cannot grow to hold a %llu-byte signature",
+		               (unsigned long long)le->vmaddr, (unsigned long long)datasize);
+	return PI_OK;
 }
 
 pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mode, pi_plan *p,

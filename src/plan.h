@@ -43,6 +43,9 @@ typedef struct pi_plan {
 	uint64_t room_before, room_after; /* zero bytes at the chosen place, before/after */
 	uint64_t linkedit_end;    /* end of __LINKEDIT data that is kept (before the signature) */
 	uint64_t cs_dataoff;      /* where the new signature goes (16-aligned), 0 when none */
+	uint64_t sig_datasize;    /* bytes reserved for it (pi_plan_signature) */
+	uint64_t le_filesize;     /* __LINKEDIT's new filesize and vmsize (pi_plan_signature) */
+	uint64_t le_vmsize;
 } pi_plan;
 
 /* Structural rules for editing a slice: __TEXT and __LINKEDIT present,
@@ -62,6 +65,14 @@ pi_status pi_plan_header_room(const pi_slice *s, pi_sign_mode mode, pi_diag *d);
  * d's message and hint). */
 pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mode, pi_plan *p,
                          pi_diag *d);
+
+/* Size __LINKEDIT and LC_CODE_SIGNATURE for a signature of datasize bytes
+ * (0 with PI_SIGN_NONE) at p->cs_dataoff (reference section 7 step 7):
+ * filesize = the signature's end - fileoff; vmsize grows to filesize rounded
+ * up to 16 KiB, never shrinks.  Refuses (PI_E_UNSUPPORTED) when the offsets
+ * do not fit LC_CODE_SIGNATURE's 32-bit fields, a 32-bit slice's segment
+ * fields, or __LINKEDIT's VM range would wrap. */
+pi_status pi_plan_signature(const pi_slice *s, pi_plan *p, uint64_t datasize, pi_diag *d);
 
 /* Human name of a placement ("end of __TEXT", ...). */
 const char *pi_place_name(pi_place_kind k);

@@ -2,7 +2,11 @@
  * plist_build.h).  libplist 2.2 API: plist_from_memory, plist_to_xml and
  * plist_to_xml_free; dictionaries keep insertion order and
  * plist_dict_set_item replaces a value in place and frees the old one. */
+#include "config.h"
+
 #include "plist_build.h"
+
+#include "cursor.h"
 
 #include <errno.h>
 #include <plist/plist.h>
@@ -74,6 +78,62 @@ static int valid_utf8(const uint8_t *b, size_t len)
 	return 1;
 }
 
+/* libplist 2.2 aborts (assert) on a binary-plist string or key that holds a
+ * NUL byte once it is read back, so binary plists are screened first: every
+ * ASCII (0x5n) and UTF-16 (0x6n) string object named by the offset table
+ * must be free of NULs.  Format: Apple's CFBinaryPList.c trailer (last 32
+ * bytes: offset size, reference size, object count, top object, offset
+ * table offset, big-endian).  Returns 1 when the strings are clean. */
+static int bplist_strings_ok(const uint8_t *b, size_t len)
+{
+	pi_cur c = pi_cur_make(b, len, 0);
+	uint8_t osz = 0;
+	uint64_t nobj = 0, table = 0;
+	if (len < 8 + 32 || !pi_cur_u8(&c, len - 26, &osz) || !pi_cur_u64be(&c, len - 24, &nobj) ||
+	    !pi_cur_u64be(&c, len - 8, &table) || osz < 1 || osz > 8 || nobj > len)
+		return 0;
+	for (uint64_t i = 0; i < nobj; i++) {
+		uint64_t off = 0, at;
+		if (!pi_mul_u64(i, osz, &at) || !pi_add_u64(at, table, &at))
+			return 0;
+		for (uint8_t k = 0; k < osz; k++) {
+			uint8_t v;
+			if (!pi_cur_u8(&c, at + k, &v))
+				return 0;
+			off = off << 8 | v;
+		}
+		uint8_t m;
+		if (!pi_cur_u8(&c, off, &m))
+			return 0;
+		unsigned type = m >> 4;
+		if (type != 5 && type != 6)
+			continue;
+		uint64_t n = m & 0xf, start = off + 1;
+		if (n == 0xf) { /* length follows as an int object: 0x1k, 2^k bytes */
+			uint8_t im;
+			if (!pi_cur_u8(&c, off + 1, &im) || (im >> 4) != 1 || (im & 0xf) > 3)
+				return 0;
+			unsigned w = 1u << (im & 0xf);
+			n = 0;
+			for (unsigned k = 0; k < w; k++) {
+				uint8_t v;
+				if (!pi_cur_u8(&c, off + 2 + k, &v))
+					return 0;
+				n = n << 8 | v;
+			}
+			start = off + 2 + w;
+		}
+		uint64_t bytes = type == 6 ? n * 2 : n;
+		const uint8_t *p = pi_cur_ptr(&c, start, bytes);
+		if (!p)
+			return 0;
+		for (uint64_t k = 0; k < n; k++)
+			if (type == 5 ? p[k] == 0 : (p[2 * k] == 0 && p[2 * k + 1] == 0))
+				return 0;
+	}
+	return 1;
+}
+
 /* Parse bytes as a plist; NULL when they are not one.  libplist 2.2 has no
  * error codes, so "not a plist" is a NULL result.  An XML plist must be
  * UTF-8 (what we embed always is; libplist 2.2 lets other bytes through). */
@@ -81,7 +141,8 @@ static plist_t parse(const uint8_t *b, size_t len)
 {
 	if (!b || len == 0 || len > UINT32_MAX)
 		return NULL;
-	if (!(len >= 8 && !memcmp(b, "bplist00", 8)) && !valid_utf8(b, len))
+	int binary = len >= 8 && !memcmp(b, "bplist00", 8);
+	if (binary ? !bplist_strings_ok(b, len) : !valid_utf8(b, len))
 		return NULL;
 	plist_t p = NULL;
 	/* libplist's XML parser wants to see the whole buffer; copy to add a NUL */
@@ -95,18 +156,69 @@ static plist_t parse(const uint8_t *b, size_t len)
 	return p;
 }
 
+/* The bytes of a string node, or NULL when it is not a string or holds a NUL
+ * (libplist 2.2's plist_get_string_val asserts on those; a binary plist can
+ * carry them, XML cannot). */
+static const char *string_ptr(plist_t node)
+{
+	if (!node || plist_get_node_type(node) != PLIST_STRING)
+		return NULL;
+	uint64_t len = 0;
+	const char *p = plist_get_string_ptr(node, &len);
+	if (!p || memchr(p, 0, (size_t)len))
+		return NULL;
+	return p;
+}
+
 static int string_value(plist_t dict, const char *key, char *out, size_t n)
 {
-	plist_t v = plist_dict_get_item(dict, key);
-	if (!v || plist_get_node_type(v) != PLIST_STRING)
-		return 0;
-	char *s = NULL;
-	plist_get_string_val(v, &s);
+	const char *s = string_ptr(plist_dict_get_item(dict, key));
 	int ok = s && *s;
 	if (ok && out)
 		snprintf(out, n, "%s", s);
-	free(s);
 	return ok;
+}
+
+/* 1 when every string and key under node can be written as XML 1.0 in
+ * UTF-8 (valid UTF-8, no NUL, no control character but tab, newline and
+ * carriage return); else 0 with the offending key's name in bad[n]. */
+static int xml_safe(plist_t node, const char *key, char *bad, size_t n)
+{
+	plist_type t = plist_get_node_type(node);
+	if (t == PLIST_STRING) {
+		uint64_t len = 0;
+		const char *p = plist_get_string_ptr(node, &len);
+		if (!p || memchr(p, 0, (size_t)len) || pi_has_control_chars(p) ||
+		    !valid_utf8((const uint8_t *)p, (size_t)len)) {
+			snprintf(bad, n, "%s", key);
+			return 0;
+		}
+	} else if (t == PLIST_ARRAY) {
+		for (uint32_t i = 0; i < plist_array_get_size(node); i++)
+			if (!xml_safe(plist_array_get_item(node, i), key, bad, n))
+				return 0;
+	} else if (t == PLIST_DICT) {
+		plist_dict_iter it = NULL;
+		plist_dict_new_iter(node, &it);
+		int ok = 1;
+		while (ok) {
+			char *k = NULL;
+			plist_t v = NULL;
+			plist_dict_next_item(node, it, &k, &v);
+			if (!k)
+				break;
+			if (pi_has_control_chars(k) || !valid_utf8((const uint8_t *)k, strlen(k))) {
+				snprintf(bad, n, "%s", "a key");
+				ok = 0;
+			} else {
+				ok = xml_safe(v, k, bad, n);
+			}
+			free(k);
+		}
+		free(it);
+		return ok;
+	}
+	return 1;
 }
 
 pi_status pi_plist_inspect(const uint8_t *bytes, size_t len, pi_plist_info *info)
@@ -174,8 +286,8 @@ static void substitute(plist_t node, const char *name, const char *bundle_id)
 {
 	plist_type t = plist_get_node_type(node);
 	if (t == PLIST_STRING) {
-		char *s = NULL;
-		plist_get_string_val(node, &s);
+		const char *sp = string_ptr(node);
+		char *s = sp ? strdup(sp) : NULL;
 		if (!s)
 			return;
 		if (strstr(s, "@NAME@") || strstr(s, "@BUNDLE_ID@")) {
@@ -446,12 +558,8 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 		for (size_t i = 0; i < o->nbonjour; i++) {
 			int dup = 0;
 			for (uint32_t k = 0; k < plist_array_get_size(arr) && !dup; k++) {
-				plist_t it = plist_array_get_item(arr, k);
-				char *v = NULL;
-				if (plist_get_node_type(it) == PLIST_STRING)
-					plist_get_string_val(it, &v);
+				const char *v = string_ptr(plist_array_get_item(arr, k));
 				dup = v && !strcmp(v, o->bonjour[i]);
-				free(v);
 			}
 			if (!dup)
 				plist_array_append_item(arr, plist_new_string(o->bonjour[i]));
@@ -515,6 +623,13 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 			for (uint32_t i = 0; i < nr; i++)
 				plist_dict_set_item(out, rest[i], plist_copy(plist_dict_get_item(vals, rest[i])));
 		}
+	}
+	char badkey[256];
+	if (!xml_safe(out, "", badkey, sizeof badkey)) {
+		st = pi_fail(d, PI_E_BAD_PLIST, PI_NO_OFFSET,
+		             "the merged plist cannot be written as XML: %s holds a NUL or control character",
+		             badkey);
+		goto done;
 	}
 	char *x = NULL;
 	uint32_t xl = 0;

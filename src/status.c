@@ -1,4 +1,6 @@
 /* status.c - the diagnostic sink (see status.h). */
+#include "config.h"
+
 #include "status.h"
 
 #include <stdarg.h>

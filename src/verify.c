@@ -1,4 +1,6 @@
 /* verify.c - the --check report and the post-write self-check (see verify.h). */
+#include "config.h"
+
 #include "verify.h"
 
 #include <stdarg.h>
@@ -99,7 +101,7 @@ static void check_specials(const pi_slice *s, const pi_cs_sig *sig, const pi_cs_
 	size_t hl = pi_digest_len(cd->hash_type);
 	pi_digest *h = pi_digest_new(cd->hash_type);
 	uint8_t dg[PI_DIGEST_MAX];
-	if (!h || !hl) {
+	if (!h || !hl || cd->hash_size > hl) { /* check_pages reports the hash size */
 		pi_digest_free(h);
 		return;
 	}
@@ -194,7 +196,7 @@ pi_status pi_verify_slice(const pi_slice *s, const pi_overlay *only, unsigned th
 	const pi_cs_cd *cd = &sig->cds[0];
 	r->cd_version = cd->version;
 	r->cd_flags = cd->flags;
-	r->page_size = cd->page_shift ? 1u << cd->page_shift : 0;
+	r->page_size = cd->page_shift && cd->page_shift < 32 ? 1u << cd->page_shift : 0;
 	r->ncode = cd->ncode;
 	r->nspecial = cd->nspecial;
 	r->hash_type = cd->hash_type;
