@@ -57,32 +57,33 @@ void pi_hint(pi_diag *d, const char *fmt, ...)
 	va_end(ap);
 }
 
-void pi_warn(pi_diag *d, uint64_t offset, const char *fmt, ...)
+/* One line on the sink's stream: prefix, optional tag ("warning: "), text. */
+static void emit_line(pi_diag *d, uint64_t offset, const char *tag, const char *fmt, va_list ap)
 {
-	d->warnings++;
 	if (d->quiet || !d->stream)
 		return;
 	char pre[512], msg[768];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	append_offset(msg, sizeof msg, offset);
 	pi_diag_prefix(d, pre, sizeof pre);
-	fprintf(d->stream, "%s: warning: %s\n", pre, msg);
+	fprintf(d->stream, "%s: %s%s\n", pre, tag, msg);
+}
+
+void pi_warn(pi_diag *d, uint64_t offset, const char *fmt, ...)
+{
+	d->warnings++;
+	va_list ap;
+	va_start(ap, fmt);
+	emit_line(d, offset, "warning: ", fmt, ap);
+	va_end(ap);
 }
 
 void pi_note(pi_diag *d, const char *fmt, ...)
 {
-	if (d->quiet || !d->stream)
-		return;
-	char pre[512], msg[768];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	emit_line(d, PI_NO_OFFSET, "", fmt, ap);
 	va_end(ap);
-	pi_diag_prefix(d, pre, sizeof pre);
-	fprintf(d->stream, "%s: %s\n", pre, msg);
 }
 
 void pi_diag_print(const pi_diag *d, FILE *stream)
