@@ -1,7 +1,7 @@
 #!/bin/sh
 # test.sh - build and run the whole test suite twice: the normal build in
 # ./build, then an AddressSanitizer + UndefinedBehaviorSanitizer build in
-# ./build-san (configure --enable-sanitizers).  The real-corpus tests fetch
+# ./build-san (configure --enable-sanitizers); then make distcheck.  The real-corpus tests fetch
 # pinned binaries from the npm registry; in CI (CI=true) a file that cannot
 # be fetched fails the run, elsewhere it is skipped visibly.
 set -eu
@@ -31,6 +31,15 @@ run_suite build
 PLISTINJECT_SAN=1
 export PLISTINJECT_SAN
 run_suite build-san --enable-sanitizers
+# the release tarball builds, passes its own tests and installs cleanly
+echo "distcheck: make distcheck in ./build"
+if ! (cd "$top/build" && make -s distcheck >distcheck.log 2>&1); then
+	status=1
+	tail -n 40 "$top/build/distcheck.log"
+	echo "distcheck: FAIL"
+else
+	echo "distcheck: PASS ($(ls "$top"/build/plistinject-*.tar.gz))"
+fi
 cat "$top"/build/tests/*.log "$top"/build/tests/unit/*.log "$top"/build-san/tests/*.log "$top"/build-san/tests/unit/*.log 2>/dev/null |
 	awk '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 } END { print p " passed, " f " failed" }'
 exit $status
