@@ -107,13 +107,20 @@ static void *hash_range(void *arg)
 	uint64_t page = 1ull << j->shift;
 	uint64_t released = j->first * page;
 	pi_digest *h = pi_digest_new(j->type);
-	uint8_t *buf = malloc(page < j->limit ? page : (j->limit ? j->limit : 1)); /* page size 0: 2^63 */
-	j->ok = h && buf;
+	/* a buffer only for pages that span extents, never larger than the data
+	 * (a CodeDirectory page size of 0 means one page of 2^63 here) */
+	uint64_t bufsize = page < j->limit ? page : (j->limit ? j->limit : 1);
+	uint8_t *buf = NULL;
+	j->ok = h != NULL;
 	for (uint64_t i = j->first; j->ok && i < j->last; i++) {
 		uint64_t off = i * page;
 		uint64_t len = j->limit - off < page ? j->limit - off : page;
 		const uint8_t *p = pi_ov_view(j->ov, off, len);
 		if (!p) {
+			if (!buf && !(buf = malloc((size_t)bufsize))) {
+				j->ok = 0;
+				break;
+			}
 			if (!pi_ov_read(j->ov, off, buf, len)) {
 				j->ok = 0;
 				break;

@@ -86,6 +86,10 @@ int pi_cur_name(const pi_cur *c, uint64_t off, size_t n, char *out)
 		return 0;
 	memcpy(out, c->p + off, n);
 	out[n] = 0;
+	/* names end up in one-line messages: no control bytes, no raw 8-bit */
+	for (size_t i = 0; i < n && out[i]; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
+			out[i] = '?';
 	return 1;
 }
 

@@ -49,7 +49,8 @@ int pi_cur_u64be(const pi_cur *c, uint64_t off, uint64_t *v);
 const uint8_t *pi_cur_ptr(const pi_cur *c, uint64_t off, uint64_t len);
 
 /* Copy a fixed-size name field (e.g. segname[16]) at off into out[n+1],
- * NUL-terminated.  Returns 0 when it leaves the view. */
+ * NUL-terminated, with bytes outside printable ASCII shown as '?' (names
+ * only ever serve matching and messages).  Returns 0 when it leaves the view. */
 int pi_cur_name(const pi_cur *c, uint64_t off, size_t n, char *out);
 
 /* Checked arithmetic: return 1 and store the result, or 0 on overflow. */

@@ -181,7 +181,7 @@ pi_status pi_emit_slice(const pi_slice *s, const pi_plan *p, const uint8_t *plis
 		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
 	if ((st = build_header(s, p, sig_datasize, ov, d)) != PI_OK)
 		return st;
-	if (p->old_index >= 0) {
+	if (p->old_index >= 0 && s->sects[p->old_index].size) {
 		const pi_section *old = &s->sects[p->old_index];
 		if (!pi_ov_patch(ov, old->offset, NULL, old->size))
 			return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");

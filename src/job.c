@@ -48,21 +48,39 @@ int pi_template_path(const char *name, char *out, size_t len)
 	return 0;
 }
 
-/* JSON output: a tiny writer for one document; strings are escaped per RFC 8259. */
+/* Length of the well-formed UTF-8 sequence at p (1-4), or 0. */
+static int utf8_seq(const unsigned char *p)
+{
+	int n = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	if (n == 2 && p[0] < 0xc2)
+		return 0; /* overlong */
+	for (int k = 1; k < n; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* JSON output: a tiny writer for one document; strings are escaped per RFC
+ * 8259, and bytes that are not UTF-8 (names from a hostile file) become
+ * U+FFFD so the document stays valid. */
 static void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
+		int n = utf8_seq(p);
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p == '\n')
 			fputs("\\n", f);
 		else if (*p == '\t')
 			fputs("\\t", f);
-		else if (*p < 0x20)
+		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(f, "\\u%04x", *p);
+		else if (n == 0)
+			fputs("\\ufffd", f);
 		else
-			fputc(*p, f);
+			fwrite(p, 1, (size_t)n, f);
+		p += n ? n : 1;
 	}
 	fputc('"', f);
 }
@@ -326,7 +344,8 @@ static int print_plist_one(const pi_opts *o, const char *path, pi_diag *d)
 			result = PI_USAGE;
 		} else if (s->info_plist < 0) {
 			pi_diag_set_slice(d, s->label);
-			pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET, "no embedded Info.plist (__TEXT,__info_plist)");
+			pi_fail(d, PI_E_UNSUPPORTED, s->text >= 0 ? s->offset + s->segs[s->text].cmd_off : s->offset,
+			        "no embedded Info.plist (__TEXT,__info_plist)");
 			result = PI_ERROR;
 		} else {
 			const pi_section *x = &s->sects[s->info_plist];

@@ -17,6 +17,7 @@
  * count before allocating keeps a hostile header from asking for gigabytes. */
 #define MAX_FAT_ARCHS 64u
 #define MAX_LOAD_COMMANDS 65536u
+#define MAX_SECTIONS 4096u /* real executables have well under 100 */
 
 const char *pi_arch_name(uint32_t cputype, uint32_t cpusubtype, char *buf, size_t len)
 {
@@ -124,6 +125,9 @@ static pi_status read_segment(pi_slice *s, const pi_lc *lc, uint32_t lc_index, u
 		               "segment %s: filesize 0x%llx exceeds vmsize 0x%llx", g.segname,
 		               (unsigned long long)g.filesize, (unsigned long long)g.vmsize);
 
+	if (g.nsects > MAX_SECTIONS || s->nsects + g.nsects > MAX_SECTIONS)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+		               "segment %s: more than %u sections in the slice", g.segname, MAX_SECTIONS);
 	/* grow arrays */
 	if (s->nsects + g.nsects > *sect_cap) {
 		uint32_t cap = *sect_cap ? *sect_cap : 16;
@@ -338,8 +342,10 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o), "%s cmdsize %u is too small",
 				               lc_name(lc->cmd), lc->cmdsize);
 			pi_cur_u32le(c, o + 16, &cryptid);
-			if (cryptid)
+			if (cryptid) {
 				s->encrypted = 1;
+				s->encryption_lc_off = o;
+			}
 			break;
 		}
 		default:
@@ -397,6 +403,22 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 			s->info_plist = (int)i;
 			break;
 		}
+	/* sections with file bytes may not overlap: the plist is written over a
+	 * section's range, which must never be another section's code or data */
+	for (uint32_t i = 0; i < s->nsects; i++) {
+		const pi_section *a = &s->sects[i];
+		if (pi_section_is_zerofill(a) || a->size == 0)
+			continue;
+		for (uint32_t k = i + 1; k < s->nsects; k++) {
+			const pi_section *b = &s->sects[k];
+			if (pi_section_is_zerofill(b) || b->size == 0)
+				continue;
+			if (a->offset < b->offset + b->size && b->offset < a->offset + a->size)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, b->hdr_off),
+				               "sections %s,%s and %s,%s overlap in the file", a->segname, a->sectname,
+				               b->segname, b->sectname);
+		}
+	}
 	/* the symbol and string tables live in __LINKEDIT: emit rewrites n_sect
 	 * bytes there, which must never be load commands or section contents */
 	if (s->has_symtab && s->linkedit >= 0) {

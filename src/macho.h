@@ -67,6 +67,7 @@ typedef struct pi_slice {
 	uint32_t codesig_lc;          /* index in lcs */
 	uint32_t cs_dataoff, cs_datasize;
 	int encrypted;
+	uint64_t encryption_lc_off;   /* slice-relative, when encrypted */
 	uint64_t first_sect_off;      /* lowest file offset of a non-empty, non-zerofill
 	                                 section, or the end of __TEXT if none */
 	char arch[24];                /* "arm64", "x86_64", ... */

@@ -38,7 +38,7 @@ pi_status pi_plan_check_editable(const pi_slice *s, pi_diag *d)
 		return pi_fail(d, PI_E_UNSUPPORTED, s->offset + 12,
 		               "file type %u is not an executable, dylib or bundle", s->filetype);
 	if (s->encrypted)
-		return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET, "the slice is encrypted");
+		return pi_fail(d, PI_E_UNSUPPORTED, s->offset + s->encryption_lc_off, "the slice is encrypted");
 	if (s->text < 0)
 		return pi_fail(d, PI_E_UNSUPPORTED, s->offset, "the slice has no __TEXT segment");
 	if (s->linkedit < 0)

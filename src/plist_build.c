@@ -18,7 +18,7 @@
 
 int pi_valid_bundle_id(const char *s)
 {
-	if (!s || !*s)
+	if (!s || !*s || strlen(s) > 255)
 		return 0;
 	for (; *s; s++) {
 		char c = *s;
@@ -570,6 +570,13 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 
 	/* the bundle ID */
 	char bid[256] = "", src[64] = "";
+	const char *bid_full = string_ptr(plist_dict_get_item(vals, "CFBundleIdentifier"));
+	if (bid_full && strlen(bid_full) >= sizeof bid) {
+		string_value(srcs, "CFBundleIdentifier", src, sizeof src);
+		st = pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
+		             "CFBundleIdentifier from %s is longer than 255 bytes; give --bundle-id", src);
+		goto done;
+	}
 	if (!string_value(vals, "CFBundleIdentifier", bid, sizeof bid)) {
 		if (rejected_id && *rejected_id)
 			pi_fail(d, PI_E_NEED_BUNDLE_ID, PI_NO_OFFSET,

@@ -58,7 +58,7 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
                          const char *default_bundle_id, const char *rejected_id, char **xml,
                          size_t *xml_len, pi_diag *d);
 
-/* 1 when s is a valid bundle identifier: non-empty, ASCII letters, digits,
+/* 1 when s is a valid bundle identifier: 1 to 255 ASCII letters, digits,
  * '-' and '.'. */
 int pi_valid_bundle_id(const char *s);
 

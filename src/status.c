@@ -28,6 +28,14 @@ void pi_diag_prefix(const pi_diag *d, char *buf, size_t len)
 		snprintf(buf, len, "plistinject: %s", d->file);
 }
 
+/* A message is one line: control characters from file data become '?'. */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			*s = '?';
+}
+
 static void append_offset(char *buf, size_t len, uint64_t offset)
 {
 	size_t n = strlen(buf);
@@ -43,6 +51,7 @@ pi_status pi_fail(pi_diag *d, pi_status code, uint64_t offset, const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
 	va_end(ap);
+	one_line(d->msg);
 	append_offset(d->msg, sizeof d->msg, offset);
 	d->code = code;
 	d->hint[0] = 0;
@@ -55,6 +64,7 @@ void pi_hint(pi_diag *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(d->hint, sizeof d->hint, fmt, ap);
 	va_end(ap);
+	one_line(d->hint);
 }
 
 /* One line on the sink's stream: prefix, optional tag ("warning: "), text. */
@@ -64,6 +74,7 @@ static void emit_line(pi_diag *d, uint64_t offset, const char *tag, const char *
 		return;
 	char pre[512], msg[768];
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	one_line(msg);
 	append_offset(msg, sizeof msg, offset);
 	pi_diag_prefix(d, pre, sizeof pre);
 	fprintf(d->stream, "%s: %s%s\n", pre, tag, msg);

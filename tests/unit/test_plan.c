@@ -686,7 +686,7 @@ static void test_check_editable(void)
 	if (CHECK(fx_parse(&f))) {
 		CHECK_EQ_U64(f.s->encrypted, 1);
 		CHECK_EQ_U64(pi_plan_check_editable(f.s, &f.d), PI_E_UNSUPPORTED);
-		CHECK_STR(f.d.msg, "the slice is encrypted");
+		CHECK_STR(f.d.msg, "the slice is encrypted, at offset 0x280");
 	}
 	fx_free(&f);
 }
