@@ -6,12 +6,42 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The one piece of process-wide state: the name of a temporary file that
+ * exists on disk, so that SIGINT, SIGTERM or SIGHUP can remove it before the
+ * process dies (a signal handler can reach nothing else).  Unnamed O_TMPFILE
+ * files need none of this; SIGKILL cannot be caught at all. */
+static char pending_name[4200];
+static volatile sig_atomic_t pending;
+
+static void remove_pending(int sig)
+{
+	if (pending)
+		unlink(pending_name);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void set_pending(const char *name)
+{
+	static int installed;
+	if (!installed) {
+		installed = 1;
+		signal(SIGINT, remove_pending);
+		signal(SIGTERM, remove_pending);
+		signal(SIGHUP, remove_pending);
+	}
+	pending = 0;
+	snprintf(pending_name, sizeof pending_name, "%s", name);
+	pending = 1;
+}
 
 pi_status pi_map_open(const char *path, pi_map *m, pi_diag *d)
 {
@@ -117,6 +147,7 @@ pi_status pi_out_begin(pi_out *o, const char *target, int named, pi_diag *d)
 		return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot create a temporary file in %s: %s", dir,
 		               strerror(e));
 	}
+	set_pending(o->tmpname);
 	return PI_OK;
 }
 
@@ -267,8 +298,10 @@ pi_status pi_out_commit(pi_out *o, pi_diag *d)
 		for (int attempt = 0; attempt < 100; attempt++) {
 			snprintf(o->tmpname, sizeof o->tmpname, "%s/.plistinject-%ld-%d", dir, (long)getpid(),
 			         attempt);
-			if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmpname, AT_SYMLINK_FOLLOW) == 0)
+			if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmpname, AT_SYMLINK_FOLLOW) == 0) {
+				set_pending(o->tmpname);
 				break;
+			}
 			if (errno != EEXIST) {
 				int e = errno;
 				o->tmpname[0] = 0;
@@ -286,6 +319,7 @@ pi_status pi_out_commit(pi_out *o, pi_diag *d)
 		return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot rename the new file to %s: %s", o->target,
 		               strerror(e));
 	}
+	pending = 0;
 	o->tmpname[0] = 0;
 	close(o->fd);
 	o->fd = -1;
@@ -310,6 +344,7 @@ void pi_out_abort(pi_out *o)
 {
 	if (o->tmpname[0])
 		unlink(o->tmpname);
+	pending = 0;
 	o->tmpname[0] = 0;
 	if (o->fd >= 0)
 		close(o->fd);
