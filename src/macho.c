@@ -561,6 +561,7 @@ pi_status pi_macho_read(const uint8_t *data, uint64_t size, pi_image *img, pi_di
 	}
 	for (uint32_t i = 0; i < img->nslices; i++) {
 		pi_slice *s = &img->slices[i];
+		s->src_fd = -1;
 		s->data = data + s->offset;
 		s->cur = pi_cur_make(s->data, s->size, s->offset);
 		if (!img->fat) {
@@ -603,8 +604,8 @@ void pi_image_free(pi_image *img)
 	memset(img, 0, sizeof *img);
 }
 
-void pi_image_set_mapped(pi_image *img)
+void pi_image_set_fd(pi_image *img, int fd)
 {
 	for (uint32_t i = 0; i < img->nslices; i++)
-		img->slices[i].mapped = 1;
+		img->slices[i].src_fd = fd;
 }
