@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cs_blob.h"
@@ -79,48 +80,44 @@ typedef struct hash_job {
 	int ok;
 } hash_job;
 
-#define BATCH_BYTES (1u << 20) /* read and hash this much at a time */
+/* Drop our mapping of source bytes [from, to) of ov once they are hashed:
+ * a touched file mapping counts fully in RSS, and the page cache keeps the
+ * data anyway (DESIGN.md section 6).  The mapping is read-only and private,
+ * so this only drops page-table entries; a later read faults them back. */
+static void release(const pi_overlay *ov, uint64_t from, uint64_t to)
+{
+	long sys_page = sysconf(_SC_PAGESIZE);
+	if (!ov->src_mapped || !ov->src || sys_page <= 0 || from >= ov->src_len)
+		return;
+	if (to > ov->src_len)
+		to = ov->src_len;
+	uintptr_t a = (uintptr_t)(ov->src + from), b = (uintptr_t)(ov->src + to);
+	uintptr_t ps = (uintptr_t)sys_page;
+	a = (a + ps - 1) & ~(ps - 1);
+	b &= ~(ps - 1);
+	if (b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+#define RELEASE_EVERY (1u << 20) /* bytes hashed between releases */
 
 static void *hash_range(void *arg)
 {
 	hash_job *j = arg;
 	uint64_t page = 1ull << j->shift;
+	uint64_t released = j->first * page;
 	pi_digest *h = pi_digest_new(j->type);
-	/* With a descriptor, source bytes are read in 1 MiB batches into one
-	 * buffer (memory stays small whatever the input size, DESIGN.md section
-	 * 6); without one (heap buffers in tests and fuzzers), pages are hashed
-	 * in place and only pages spanning extents are copied.  A CodeDirectory
-	 * page size of 0 means one page of 2^63 here: never allocate more than
-	 * the data. */
-	uint64_t per = page >= BATCH_BYTES ? 1 : BATCH_BYTES / page;
-	uint64_t bufsize = per * page < j->limit ? per * page : (j->limit ? j->limit : 1);
+	/* a buffer only for pages that span extents, never larger than the data
+	 * (a CodeDirectory page size of 0 means one page of 2^63 here) */
+	uint64_t bufsize = page < j->limit ? page : (j->limit ? j->limit : 1);
 	uint8_t *buf = NULL;
 	j->ok = h != NULL;
-	for (uint64_t i = j->first; j->ok && i < j->last;) {
+	for (uint64_t i = j->first; j->ok && i < j->last; i++) {
 		uint64_t off = i * page;
-		if (j->ov->src_fd >= 0) {
-			uint64_t n = j->last - i < per ? j->last - i : per;
-			uint64_t end = (i + n) * page < j->limit ? (i + n) * page : j->limit;
-			if (!buf && !(buf = malloc((size_t)bufsize))) {
-				j->ok = 0;
-				break;
-			}
-			if (!pi_ov_read(j->ov, off, buf, end - off)) {
-				j->ok = 0;
-				break;
-			}
-			for (uint64_t k = 0; j->ok && k < n; k++) {
-				uint64_t po = k * page, len = end - off - po < page ? end - off - po : page;
-				if (!pi_digest_once(h, buf + po, (size_t)len, j->out + (i + k - j->first) * j->stride))
-					j->ok = 0;
-			}
-			i += n;
-			continue;
-		}
 		uint64_t len = j->limit - off < page ? j->limit - off : page;
 		const uint8_t *p = pi_ov_view(j->ov, off, len);
 		if (!p) {
-			if (!buf && !(buf = malloc((size_t)(page < bufsize ? page : bufsize)))) {
+			if (!buf && !(buf = malloc((size_t)bufsize))) {
 				j->ok = 0;
 				break;
 			}
@@ -132,8 +129,12 @@ static void *hash_range(void *arg)
 		}
 		if (!pi_digest_once(h, p, (size_t)len, j->out + (i - j->first) * j->stride))
 			j->ok = 0;
-		i++;
+		if (off + len - released >= RELEASE_EVERY) {
+			release(j->ov, released, off + len);
+			released = off + len;
+		}
 	}
+	release(j->ov, released, j->last * page);
 	free(buf);
 	pi_digest_free(h);
 	return NULL;

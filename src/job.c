@@ -284,7 +284,7 @@ static int check_one(const pi_opts *o, const char *path, pi_diag *d)
 		pi_image_free(&img);
 		return outcome_of(st);
 	}
-	pi_image_set_fd(&img, m.fd);
+	pi_image_set_mapped(&img);
 	if (o->json) {
 		json_str(o->out, "slices");
 		fputs(":[", o->out);
@@ -587,7 +587,7 @@ static pi_status inj_prepare(inject *j)
 	j->have_map = 1;
 	if ((st = pi_macho_read(j->m.data, j->m.size, &j->img, d)) != PI_OK)
 		return st;
-	pi_image_set_fd(&j->img, j->m.fd);
+	pi_image_set_mapped(&j->img);
 	j->w = calloc(j->img.nslices, sizeof *j->w);
 	if (!j->w)
 		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
@@ -657,7 +657,7 @@ static pi_status inj_emit(inject *j)
 		if (!pi_ov_init(&x->ov, x->s->data, x->s->size, x->s->offset))
 			return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
 		x->ov_live = 1;
-		x->ov.src_fd = j->m.fd;
+		x->ov.src_mapped = 1;
 		if ((st = pi_emit_slice(x->s, &x->plan, (const uint8_t *)j->xml, x->datasize, &x->ov, d)) != PI_OK)
 			return st;
 	}

@@ -561,7 +561,6 @@ pi_status pi_macho_read(const uint8_t *data, uint64_t size, pi_image *img, pi_di
 	}
 	for (uint32_t i = 0; i < img->nslices; i++) {
 		pi_slice *s = &img->slices[i];
-		s->src_fd = -1;
 		s->data = data + s->offset;
 		s->cur = pi_cur_make(s->data, s->size, s->offset);
 		if (!img->fat) {
@@ -604,8 +603,8 @@ void pi_image_free(pi_image *img)
 	memset(img, 0, sizeof *img);
 }
 
-void pi_image_set_fd(pi_image *img, int fd)
+void pi_image_set_mapped(pi_image *img)
 {
 	for (uint32_t i = 0; i < img->nslices; i++)
-		img->slices[i].src_fd = fd;
+		img->slices[i].mapped = 1;
 }

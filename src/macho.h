@@ -73,8 +73,8 @@ typedef struct pi_slice {
 	char arch[24];                /* "arm64", "x86_64", ... */
 	char label[64];               /* diagnostic label, see pi_diag_set_slice */
 	uint32_t fat_align;           /* log2, from fat_arch; 0 for thin */
-	int src_fd;                   /* descriptor of the file holding data, or -1 (set by
-	                                 the caller with pi_image_set_fd; see pi_overlay.src_fd) */
+	int mapped;                   /* data is a read-only file mapping (set by the caller,
+	                                 see pi_overlay.src_mapped) */
 } pi_slice;
 
 typedef struct pi_image {
@@ -95,9 +95,8 @@ pi_status pi_macho_read(const uint8_t *data, uint64_t size, pi_image *img, pi_di
 
 void pi_image_free(pi_image *img);
 
-/* Record that img's bytes are the file open on fd (not owned), so that
- * hashing can read them with pread instead of through the mapping. */
-void pi_image_set_fd(pi_image *img, int fd);
+/* Mark every slice of img as living in a read-only file mapping. */
+void pi_image_set_mapped(pi_image *img);
 
 /* Name for a CPU type/subtype pair ("arm64", "x86_64", "arm64_32", ...);
  * returns a static string, "cputype 0x.." in buf for unknown ones. */

@@ -3,10 +3,8 @@
 
 #include "overlay.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int reserve(pi_overlay *ov, size_t need)
 {
@@ -29,7 +27,6 @@ int pi_ov_init(pi_overlay *ov, const uint8_t *src, uint64_t src_len, uint64_t sr
 	ov->src = src;
 	ov->src_len = src_len;
 	ov->src_abs = src_abs;
-	ov->src_fd = -1;
 	ov->len = src_len;
 	if (!reserve(ov, 4))
 		return 0;
@@ -185,22 +182,10 @@ int pi_ov_read(const pi_overlay *ov, uint64_t off, uint8_t *dst, uint64_t len)
 		uint64_t k = e->len - in;
 		if (k > len)
 			k = len;
-		if (e->p && e->src_off != UINT64_MAX && ov->src_fd >= 0) {
-			uint64_t done = 0;
-			while (done < k) {
-				ssize_t r = pread(ov->src_fd, dst + done, (size_t)(k - done),
-				                  (off_t)(ov->src_abs + e->src_off + in + done));
-				if (r < 0 && errno == EINTR)
-					continue;
-				if (r <= 0)
-					return 0;
-				done += (uint64_t)r;
-			}
-		} else if (e->p) {
+		if (e->p)
 			memcpy(dst, e->p + in, (size_t)k);
-		} else {
+		else
 			memset(dst, 0, (size_t)k);
-		}
 		dst += k;
 		off += k;
 		len -= k;

@@ -23,9 +23,9 @@ typedef struct pi_overlay {
 	const uint8_t *src;       /* source bytes (not owned) */
 	uint64_t src_len;
 	uint64_t src_abs;         /* absolute offset of src[0] in the input file */
-	int src_fd;               /* a descriptor holding src at src_abs, or -1: when set,
-	                             source bytes are read with pread, so hashing a large
-	                             input never faults its mapping into memory */
+	int src_mapped;           /* src is a read-only file mapping: hashed pages may be
+	                             released with MADV_DONTNEED (never set for heap memory,
+	                             which that call would zero) */
 	pi_extent *ext;           /* sorted, contiguous, covering [0, len) */
 	size_t n, cap;
 	uint64_t len;             /* output length */
@@ -46,8 +46,7 @@ uint8_t *pi_ov_patch(pi_overlay *ov, uint64_t off, const uint8_t *bytes, uint64_
 /* Set the output length: truncate, or extend with zeros.  0 on OOM. */
 int pi_ov_set_len(pi_overlay *ov, uint64_t len);
 
-/* Copy [off, off+len) of the output into dst (source bytes through pread
- * when ov->src_fd is set).  0 if the range leaves it or a read fails. */
+/* Copy [off, off+len) of the output into dst.  0 if the range leaves it. */
 int pi_ov_read(const pi_overlay *ov, uint64_t off, uint8_t *dst, uint64_t len);
 
 /* A direct pointer to [off, off+len) when one extent with bytes covers it,

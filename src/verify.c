@@ -65,7 +65,7 @@ static pi_status check_pages(const pi_slice *s, const pi_cs_cd *cd, const pi_ove
 	pi_overlay ov;
 	if (!pi_ov_init(&ov, s->data, s->size, s->offset))
 		return PI_E_NOMEM;
-	ov.src_fd = s->src_fd;
+	ov.src_mapped = s->mapped;
 	uint8_t *hashes = malloc((size_t)npages * hl);
 	if (!hashes) {
 		pi_ov_free(&ov);

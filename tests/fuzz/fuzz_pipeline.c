@@ -9,7 +9,7 @@
  * slice also goes through the unsigned mode (--signer none: the signature
  * dropped), whose output must parse with the plist and no signature.  Any
  * failure after the plan was accepted is a bug: __builtin_trap().
- * Heap buffers only: src_fd stays -1, so pages are hashed in place. */
+ * Heap buffers only, so src_mapped / mapped stay 0 (no madvise). */
 #include <stdlib.h>
 #include <string.h>
 
