@@ -194,6 +194,41 @@ static pi_status read_old_signature(work *w, pi_diag *d)
 	return PI_OK;
 }
 
+/* Map path and read it as a Mach-O file into *m and *img (freed by the
+ * caller with pi_image_free and pi_map_close).  On failure the error is in
+ * d and nothing stays open. */
+static pi_status open_input(const char *path, pi_map *m, pi_image *img, pi_diag *d)
+{
+	memset(img, 0, sizeof *img);
+	pi_status st = pi_map_open(path, m, d);
+	if (st != PI_OK)
+		return st;
+	if ((st = pi_macho_read(m->data, m->size, img, d)) != PI_OK) {
+		pi_image_free(img);
+		pi_map_close(m);
+		return st;
+	}
+	pi_image_set_mapped(img);
+	return PI_OK;
+}
+
+/* The slices --arch selects, in file order, as work entries: *w is calloc'd
+ * with room for every slice (the caller frees it with work_free).  Errors:
+ * PI_E_NOMEM, PI_E_USAGE when no slice matches. */
+static pi_status select_slices(const pi_opts *o, pi_image *img, work **w, size_t *nw, pi_diag *d)
+{
+	*nw = 0;
+	*w = calloc(img->nslices ? img->nslices : 1, sizeof **w);
+	if (!*w)
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	for (uint32_t i = 0; i < img->nslices; i++)
+		if (slice_selected(o, &img->slices[i]))
+			(*w)[(*nw)++].s = &img->slices[i];
+	if (!*nw)
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
+	return PI_OK;
+}
+
 static void fill_sign_params(work *w, const char *identifier, const uint8_t *plist, uint64_t plist_len,
                              unsigned threads)
 {
@@ -274,17 +309,10 @@ static int check_one(const pi_opts *o, const char *path, pi_diag *d)
 {
 	pi_map m;
 	pi_image img;
-	memset(&img, 0, sizeof img);
 	int result = PI_DONE;
-	if (pi_map_open(path, &m, d) != PI_OK)
-		return PI_ERROR;
-	pi_status st = pi_macho_read(m.data, m.size, &img, d);
-	if (st != PI_OK) {
-		pi_map_close(&m);
-		pi_image_free(&img);
+	pi_status st = open_input(path, &m, &img, d);
+	if (st != PI_OK)
 		return outcome_of(st);
-	}
-	pi_image_set_mapped(&img);
 	if (o->json) {
 		json_str(o->out, "slices");
 		fputs(":[", o->out);
@@ -329,32 +357,26 @@ static int print_plist_one(const pi_opts *o, const char *path, pi_diag *d)
 {
 	pi_map m;
 	pi_image img;
-	memset(&img, 0, sizeof img);
-	if (pi_map_open(path, &m, d) != PI_OK)
-		return PI_ERROR;
-	pi_status st = pi_macho_read(m.data, m.size, &img, d);
-	int result = outcome_of(st);
-	if (st == PI_OK) {
-		pi_slice *s = NULL;
-		for (uint32_t i = 0; i < img.nslices && !s; i++)
-			if (slice_selected(o, &img.slices[i]))
-				s = &img.slices[i];
-		if (!s) {
-			pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
-			result = PI_USAGE;
-		} else if (s->info_plist < 0) {
+	work *w = NULL;
+	size_t nw = 0;
+	pi_status st = open_input(path, &m, &img, d);
+	if (st != PI_OK)
+		return outcome_of(st);
+	if ((st = select_slices(o, &img, &w, &nw, d)) == PI_OK) {
+		const pi_slice *s = w[0].s; /* the first selected slice */
+		if (s->info_plist < 0) {
 			pi_diag_set_slice(d, s->label);
-			pi_fail(d, PI_E_UNSUPPORTED, s->text >= 0 ? s->offset + s->segs[s->text].cmd_off : s->offset,
-			        "no embedded Info.plist (__TEXT,__info_plist)");
-			result = PI_ERROR;
+			st = pi_fail(d, PI_E_UNSUPPORTED, s->text >= 0 ? s->offset + s->segs[s->text].cmd_off : s->offset,
+			             "no embedded Info.plist (__TEXT,__info_plist)");
 		} else {
 			const pi_section *x = &s->sects[s->info_plist];
 			fwrite(s->data + x->offset, 1, (size_t)x->size, o->out);
 		}
 	}
+	work_free(w, nw);
 	pi_image_free(&img);
 	pi_map_close(&m);
-	return result;
+	return outcome_of(st);
 }
 
 /* ---- the main job ---- */
@@ -582,20 +604,11 @@ static pi_status inj_prepare(inject *j)
 			return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
 			               "the output %s is the input; give --in-place to edit it", o->output);
 	}
-	if ((st = pi_map_open(j->path, &j->m, d)) != PI_OK)
+	if ((st = open_input(j->path, &j->m, &j->img, d)) != PI_OK)
 		return st;
 	j->have_map = 1;
-	if ((st = pi_macho_read(j->m.data, j->m.size, &j->img, d)) != PI_OK)
+	if ((st = select_slices(o, &j->img, &j->w, &j->nw, d)) != PI_OK)
 		return st;
-	pi_image_set_mapped(&j->img);
-	j->w = calloc(j->img.nslices, sizeof *j->w);
-	if (!j->w)
-		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-	for (uint32_t i = 0; i < j->img.nslices; i++)
-		if (slice_selected(o, &j->img.slices[i]))
-			j->w[j->nw++].s = &j->img.slices[i];
-	if (!j->nw)
-		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
 	if (j->signer == PI_SIGNER_CODESIGN && j->nw < j->img.nslices) {
 		pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
 		        "codesign signs every slice of a universal file, so --arch cannot keep the others as they are");
@@ -1022,23 +1035,11 @@ static int emit_plist(const pi_opts *o, const char *path, pi_diag *d)
 	size_t xml_len = 0;
 	pi_status st = PI_OK;
 	if (path) {
-		if ((st = pi_map_open(path, &m, d)) != PI_OK)
+		if ((st = open_input(path, &m, &img, d)) != PI_OK)
 			return outcome_of(st);
 		have_map = 1;
-		if ((st = pi_macho_read(m.data, m.size, &img, d)) != PI_OK)
+		if ((st = select_slices(o, &img, &w, &nw, d)) != PI_OK)
 			goto done;
-		w = calloc(img.nslices, sizeof *w);
-		if (!w) {
-			st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-			goto done;
-		}
-		for (uint32_t i = 0; i < img.nslices; i++)
-			if (slice_selected(o, &img.slices[i]))
-				w[nw++].s = &img.slices[i];
-		if (!nw) {
-			st = pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
-			goto done;
-		}
 		for (size_t i = 0; i < nw; i++)
 			if ((st = read_old_signature(&w[i], d)) != PI_OK)
 				goto done;
