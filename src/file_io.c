@@ -198,7 +198,9 @@ pi_status pi_out_write(pi_out *o, const pi_overlay *ov, int in_fd, pi_diag *d)
 #ifdef HAVE_COPY_FILE_RANGE
 			off_t in_off = (off_t)(ov->src_abs + src);
 			while (left) {
-				off_t out_off = (off_t)o->pos;
+				/* copy_file_range moves out_off past the copy: keep the start
+				 * for the writeback below */
+				off_t out_start = (off_t)o->pos, out_off = out_start;
 				/* 32 MiB at a time, each handed to writeback at once, so the
 				 * final fsync finds most of the file already on its way */
 				size_t chunk = left > (32u << 20) ? (32u << 20) : (size_t)left;
@@ -215,7 +217,7 @@ pi_status pi_out_write(pi_out *o, const pi_overlay *ov, int in_fd, pi_diag *d)
 				left -= (uint64_t)c;
 				o->pos += (uint64_t)c;
 #ifdef HAVE_SYNC_FILE_RANGE
-				sync_file_range(o->fd, out_off, c, SYNC_FILE_RANGE_WRITE);
+				sync_file_range(o->fd, out_start, c, SYNC_FILE_RANGE_WRITE);
 #endif
 			}
 #else
