@@ -55,6 +55,39 @@ static uint32_t other_parts(const pi_sign_params *sp, pi_cs_part *parts)
 	return n;
 }
 
+void pi_sign_params_for(const pi_slice *s, const pi_cs_sig *old, const char *identifier,
+                        const uint8_t *plist, uint64_t plist_len, unsigned threads, pi_sign_params *sp)
+{
+	memset(sp, 0, sizeof *sp);
+	sp->identifier = identifier;
+	sp->threads = threads;
+	if (s->text >= 0) {
+		sp->exec_base = s->segs[s->text].fileoff;
+		sp->exec_limit = s->segs[s->text].filesize;
+	}
+	if (old && old->has_cd && !(old->cds[0].flags & CS_LINKER_SIGNED)) {
+		const pi_cs_cd *cd = &old->cds[0];
+		sp->flags = cd->flags & ~(uint32_t)(CS_LINKER_SIGNED | CS_VALID);
+		sp->runtime = cd->runtime;
+		sp->exec_flags = cd->exec_flags;
+		const pi_cs_blobref *b;
+		if ((b = pi_cs_sig_blob(old, CSSLOT_ENTITLEMENTS)) && b->magic == CSMAGIC_EMBEDDED_ENTITLEMENTS)
+			sp->ent_xml = (pi_bytes){ b->p, b->len };
+		if ((b = pi_cs_sig_blob(old, CSSLOT_DER_ENTITLEMENTS)) && b->magic == CSMAGIC_EMBEDDED_DER_ENTITLEMENTS)
+			sp->ent_der = (pi_bytes){ b->p, b->len };
+		for (uint32_t k = 0; k < 4; k++)
+			if ((b = pi_cs_sig_blob(old, CSSLOT_LAUNCH_CONSTRAINT_SELF + k)) &&
+			    b->magic == CSMAGIC_EMBEDDED_LAUNCH_CONSTRAINT)
+				sp->constraints[k] = (pi_bytes){ b->p, b->len };
+	}
+	if (s->filetype == MH_EXECUTE)
+		sp->exec_flags |= CS_EXECSEG_MAIN_BINARY;
+	else
+		sp->exec_flags &= ~(uint64_t)CS_EXECSEG_MAIN_BINARY;
+	sp->plist = plist;
+	sp->plist_len = plist_len;
+}
+
 uint64_t pi_cs_sign_size(const pi_sign_params *sp)
 {
 	pi_cs_cd_params cp;

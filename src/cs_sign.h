@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cs_blob.h"
+#include "macho.h"
 #include "overlay.h"
 #include "status.h"
 
@@ -35,6 +37,18 @@ typedef struct pi_sign_params {
 	pi_bytes constraints[4];    /* slots 8..11, whole blobs */
 	unsigned threads;           /* page-hashing threads, >= 1 */
 } pi_sign_params;
+
+/* Fill *sp for signing slice s afresh (reference/macho-signing.md section 7,
+ * DESIGN.md section 2 "Kept from an existing signature"): identifier,
+ * threads, the exec segment from __TEXT's file range, the plist (bytes of
+ * the new __info_plist section, not owned), and from old, when it is a
+ * parsed signature with a CodeDirectory that is not linker-signed, its flags
+ * (less CS_LINKER_SIGNED and CS_VALID), runtime version, exec-segment flags,
+ * and entitlement and launch-constraint blobs (pointers into old's bytes,
+ * not copied).  CS_EXECSEG_MAIN_BINARY follows the file type.  code_limit
+ * is left 0 for the caller.  old may be NULL. */
+void pi_sign_params_for(const pi_slice *s, const pi_cs_sig *old, const char *identifier,
+                        const uint8_t *plist, uint64_t plist_len, unsigned threads, pi_sign_params *sp);
 
 /* Exact SuperBlob length for params, in bytes; 0 when something would not
  * fit the format's 32-bit fields. */

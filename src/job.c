@@ -229,40 +229,6 @@ static pi_status select_slices(const pi_opts *o, pi_image *img, work **w, size_t
 	return PI_OK;
 }
 
-static void fill_sign_params(work *w, const char *identifier, const uint8_t *plist, uint64_t plist_len,
-                             unsigned threads)
-{
-	pi_slice *s = w->s;
-	pi_sign_params *sp = &w->sp;
-	memset(sp, 0, sizeof *sp);
-	sp->identifier = identifier;
-	sp->threads = threads;
-	sp->exec_base = s->segs[s->text].fileoff;
-	sp->exec_limit = s->segs[s->text].filesize;
-	if (w->meta) {
-		const pi_cs_cd *cd = &w->sig->cds[0];
-		sp->flags = cd->flags & ~(uint32_t)(CS_LINKER_SIGNED | 0x1u);
-		sp->runtime = cd->runtime;
-		sp->exec_flags = cd->exec_flags;
-		const pi_cs_blobref *b;
-		if ((b = pi_cs_sig_blob(w->sig, CSSLOT_ENTITLEMENTS)) && b->magic == CSMAGIC_EMBEDDED_ENTITLEMENTS)
-			sp->ent_xml = (pi_bytes){ b->p, b->len };
-		if ((b = pi_cs_sig_blob(w->sig, CSSLOT_DER_ENTITLEMENTS)) &&
-		    b->magic == CSMAGIC_EMBEDDED_DER_ENTITLEMENTS)
-			sp->ent_der = (pi_bytes){ b->p, b->len };
-		for (uint32_t k = 0; k < 4; k++)
-			if ((b = pi_cs_sig_blob(w->sig, CSSLOT_LAUNCH_CONSTRAINT_SELF + k)) &&
-			    b->magic == CSMAGIC_EMBEDDED_LAUNCH_CONSTRAINT)
-				sp->constraints[k] = (pi_bytes){ b->p, b->len };
-	}
-	if (s->filetype == MH_EXECUTE)
-		sp->exec_flags |= CS_EXECSEG_MAIN_BINARY;
-	else
-		sp->exec_flags &= ~(uint64_t)CS_EXECSEG_MAIN_BINARY;
-	sp->plist = plist;
-	sp->plist_len = plist_len;
-}
-
 /* ---- --check ---- */
 
 static void print_report_text(const pi_opts *o, const char *path, const pi_report *r)
@@ -639,7 +605,8 @@ static pi_status inj_prepare(inject *j)
 		pi_diag_set_slice(d, x->s->label);
 		if ((st = pi_plan_inject(x->s, j->xml_len, plan_mode(j), &x->plan, d)) != PI_OK)
 			return st;
-		fill_sign_params(x, j->ident, (const uint8_t *)j->xml, j->xml_len, o->threads);
+		pi_sign_params_for(x->s, x->meta ? x->sig : NULL, j->ident, (const uint8_t *)j->xml, j->xml_len,
+		                   o->threads, &x->sp);
 		x->sp.code_limit = x->plan.cs_dataoff;
 		if (x->plan.cs_dataoff) {
 			uint64_t size = pi_cs_sign_size(&x->sp);

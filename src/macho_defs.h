@@ -120,6 +120,7 @@
 #define CS_CD_VERSION_MAX 0x2f000u
 
 /* CodeDirectory flags (signable subset) */
+#define CS_VALID 0x1u /* a running process's state (xnu cs_blobs.h), never kept in a file */
 #define CS_ADHOC 0x2u
 #define CS_HARD 0x100u
 #define CS_KILL 0x200u

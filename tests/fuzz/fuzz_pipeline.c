@@ -78,39 +78,16 @@ static int inject(const pi_slice *s, uint8_t **out, uint64_t *out_len)
 	pi_diag_init(&d, "fuzz", NULL);
 	if (pi_plan_check_editable(s, &d) || pi_plan_header_room(s, PI_SIGN_ADHOC, &d))
 		return 0;
-	memset(&sp, 0, sizeof sp);
-	if (s->has_codesig) { /* metadata from the old signature, as job.c fill_sign_params */
+	int have_old = 0;
+	if (s->has_codesig) { /* the old signature's metadata is kept, as in job.c */
 		pi_cur c;
 		CHECK(pi_cur_sub(&s->cur, s->cs_dataoff, s->cs_datasize, &c));
 		pi_cs_sig_parse(&c, &sig);
-		if (sig.has_cd && !(sig.cds[0].flags & CS_LINKER_SIGNED)) {
-			const pi_cs_blobref *b;
-			sp.flags = sig.cds[0].flags & ~(uint32_t)(CS_LINKER_SIGNED | 0x1u);
-			sp.runtime = sig.cds[0].runtime;
-			sp.exec_flags = sig.cds[0].exec_flags;
-			if ((b = pi_cs_sig_blob(&sig, CSSLOT_ENTITLEMENTS)) && b->magic == CSMAGIC_EMBEDDED_ENTITLEMENTS)
-				sp.ent_xml = (pi_bytes){ b->p, b->len };
-			if ((b = pi_cs_sig_blob(&sig, CSSLOT_DER_ENTITLEMENTS)) &&
-			    b->magic == CSMAGIC_EMBEDDED_DER_ENTITLEMENTS)
-				sp.ent_der = (pi_bytes){ b->p, b->len };
-			for (uint32_t k = 0; k < 4; k++)
-				if ((b = pi_cs_sig_blob(&sig, CSSLOT_LAUNCH_CONSTRAINT_SELF + k)) &&
-				    b->magic == CSMAGIC_EMBEDDED_LAUNCH_CONSTRAINT)
-					sp.constraints[k] = (pi_bytes){ b->p, b->len };
-		}
+		have_old = 1;
 	}
 	if (pi_plan_inject(s, n, PI_SIGN_ADHOC, &p, &d))
 		return 0;
-	sp.identifier = IDENT;
-	sp.threads = 1;
-	sp.exec_base = s->segs[s->text].fileoff;
-	sp.exec_limit = s->segs[s->text].filesize;
-	if (s->filetype == MH_EXECUTE)
-		sp.exec_flags |= CS_EXECSEG_MAIN_BINARY;
-	else
-		sp.exec_flags &= ~(uint64_t)CS_EXECSEG_MAIN_BINARY;
-	sp.plist = (const uint8_t *)plist;
-	sp.plist_len = n;
+	pi_sign_params_for(s, have_old ? &sig : NULL, IDENT, (const uint8_t *)plist, n, 1, &sp);
 	sp.code_limit = p.cs_dataoff;
 	uint64_t sz = pi_cs_sign_size(&sp);
 	if (!sz || !pi_align_up(sz, 16, &datasize))

@@ -5,6 +5,7 @@
 #include "../../src/cs_blob.h"
 #include "../../src/cs_sign.h"
 #include "../../src/digest.h"
+#include "../../src/macho_defs.h"
 #include "../../src/overlay.h"
 
 #include <stdlib.h>
@@ -770,6 +771,83 @@ static void test_sign(void)
 	munmap((void *)code, CODE_LEN);
 }
 
+/* What a fresh signature keeps from the old one (pi_sign_params_for): flags
+ * less CS_LINKER_SIGNED and CS_VALID, runtime, exec-segment flags and the
+ * entitlements; nothing from a linker signature; the main-binary bit from
+ * the file type; the exec segment from __TEXT. */
+static void test_sign_params_for(void)
+{
+	pi_segment segs[2];
+	memset(segs, 0, sizeof segs);
+	segs[1].fileoff = 0;
+	segs[1].filesize = 0x8000;
+	pi_slice sl;
+	memset(&sl, 0, sizeof sl);
+	sl.segs = segs;
+	sl.nsegs = 2;
+	sl.text = 1;
+	sl.filetype = MH_EXECUTE;
+
+	pi_cs_cd_params p;
+	base_params(&p);
+	p.version = CS_SUPPORTSRUNTIME;
+	p.flags = CS_ADHOC | CS_RUNTIME | CS_VALID | CS_KILL;
+	p.runtime = 0x0e0500;
+	p.exec_flags = 0x10; /* a flag other than main-binary, kept */
+	uint64_t cdsize = pi_cs_cd_size(&p);
+	uint8_t *cd = calloc(1, (size_t)cdsize);
+	pi_cs_cd_write(&p, cd);
+	pi_cs_part parts[3] = {
+		{ 0, cd, (uint32_t)cdsize },
+		{ 2, pi_cs_empty_requirements, 12 },
+		{ 5, ent_xml, sizeof ent_xml },
+	};
+	uint8_t buf[1024];
+	uint64_t n = pi_cs_superblob_size(parts, 3);
+	CHECK(n <= sizeof buf);
+	pi_cs_superblob_write(parts, 3, buf);
+	pi_cs_sig old;
+	pi_cur c = pi_cur_make(buf, n, 0);
+	pi_cs_sig_parse(&c, &old);
+	CHECK(old.has_cd);
+
+	static const uint8_t pl[] = "<plist/>";
+	pi_sign_params sp;
+	pi_sign_params_for(&sl, &old, "com.example.new", pl, 8, 3, &sp);
+	CHECK(!strcmp(sp.identifier, "com.example.new"));
+	CHECK_EQ_U64(sp.threads, 3);
+	CHECK_EQ_U64(sp.flags, CS_ADHOC | CS_RUNTIME | CS_KILL);
+	CHECK_EQ_U64(sp.runtime, 0x0e0500);
+	CHECK_EQ_U64(sp.exec_base, 0);
+	CHECK_EQ_U64(sp.exec_limit, 0x8000);
+	CHECK_EQ_U64(sp.exec_flags, 0x10 | CS_EXECSEG_MAIN_BINARY);
+	CHECK_EQ_U64(sp.ent_xml.len, sizeof ent_xml);
+	CHECK(sp.ent_xml.p && !memcmp(sp.ent_xml.p, ent_xml, sizeof ent_xml));
+	CHECK(!sp.ent_der.p && !sp.constraints[0].p);
+	CHECK(sp.plist == pl && sp.plist_len == 8 && sp.code_limit == 0);
+
+	/* a dylib: the main-binary bit goes, even when the old signature had it */
+	sl.filetype = MH_DYLIB;
+	old.cds[0].exec_flags |= CS_EXECSEG_MAIN_BINARY;
+	pi_sign_params_for(&sl, &old, "x.y", NULL, 0, 1, &sp);
+	CHECK_EQ_U64(sp.exec_flags, 0x10);
+
+	/* a linker signature carries nothing over */
+	old.cds[0].flags |= CS_LINKER_SIGNED;
+	sl.filetype = MH_EXECUTE;
+	pi_sign_params_for(&sl, &old, "x.y", NULL, 0, 1, &sp);
+	CHECK_EQ_U64(sp.flags, 0);
+	CHECK_EQ_U64(sp.runtime, 0);
+	CHECK_EQ_U64(sp.exec_flags, CS_EXECSEG_MAIN_BINARY);
+	CHECK(!sp.ent_xml.p);
+
+	/* no old signature */
+	pi_sign_params_for(&sl, NULL, "x.y", NULL, 0, 1, &sp);
+	CHECK_EQ_U64(sp.flags, 0);
+	CHECK_EQ_U64(sp.exec_flags, CS_EXECSEG_MAIN_BINARY);
+	free(cd);
+}
+
 int main(void)
 {
 	test_cd_roundtrip();
@@ -778,5 +856,6 @@ int main(void)
 	test_damaged();
 	test_vectors();
 	test_sign();
+	test_sign_params_for();
 	return unit_done();
 }
