@@ -1102,9 +1102,11 @@ int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 		pi_diag d;
 		pi_diag_init(&d, n ? inputs[0] : NULL, o->err);
 		d.quiet = o->quiet;
+		pi_diag_hold(&d);
 		int r = emit_plist(o, n ? inputs[0] : NULL, &d);
 		if (d.code != PI_OK)
 			pi_diag_print(&d, o->err);
+		pi_diag_release(&d);
 		return r;
 	}
 	const char *mode = o->check ? "check" : o->dry_run ? "dry-run" : o->print_plist ? "print-plist" : "inject";
@@ -1120,6 +1122,7 @@ int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 		pi_diag_init(&d, inputs[i], o->err);
 		d.quiet = o->quiet;
 		d.verbose = o->verbose;
+		pi_diag_hold(&d);
 		if (o->json) {
 			if (i)
 				fputc(',', o->out);
@@ -1137,6 +1140,7 @@ int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 			r = inject_one(o, signer, codesign, inputs[i], &d);
 		if (d.code != PI_OK)
 			pi_diag_print(&d, o->err);
+		pi_diag_release(&d);
 		if (o->json) {
 			const char *status = r == PI_DONE ? (o->check ? "ready" : o->dry_run ? "planned" : "done")
 			                     : r == PI_NOT_READY ? "not-ready"

@@ -4,6 +4,7 @@
 #include "status.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 void pi_diag_init(pi_diag *d, const char *file, FILE *stream)
@@ -77,7 +78,40 @@ static void emit_line(pi_diag *d, uint64_t offset, const char *tag, const char *
 	one_line(msg);
 	append_offset(msg, sizeof msg, offset);
 	pi_diag_prefix(d, pre, sizeof pre);
+	if (d->hold) {
+		size_t need = strlen(pre) + strlen(tag) + strlen(msg) + 4; /* ": ", '\n', NUL */
+		if (d->held_cap - d->held_len < need) {
+			size_t cap = d->held_cap ? d->held_cap : 1024;
+			while (cap - d->held_len < need)
+				cap *= 2;
+			char *p = realloc(d->held, cap);
+			if (!p) { /* out of memory: what is held first, then this line */
+				pi_diag_release(d);
+				fprintf(d->stream, "%s: %s%s\n", pre, tag, msg);
+				return;
+			}
+			d->held = p;
+			d->held_cap = cap;
+		}
+		d->held_len += (size_t)sprintf(d->held + d->held_len, "%s: %s%s\n", pre, tag, msg);
+		return;
+	}
 	fprintf(d->stream, "%s: %s%s\n", pre, tag, msg);
+}
+
+void pi_diag_hold(pi_diag *d)
+{
+	d->hold = 1;
+}
+
+void pi_diag_release(pi_diag *d)
+{
+	if (d->held_len && d->stream)
+		fputs(d->held, d->stream);
+	free(d->held);
+	d->held = NULL;
+	d->held_len = d->held_cap = 0;
+	d->hold = 0;
 }
 
 void pi_warn(pi_diag *d, uint64_t offset, const char *fmt, ...)

@@ -8,8 +8,10 @@
  *   plistinject: FILE (ARCH, slice I/N): WHAT, at offset 0xOFF
  *   hint: WHAT TO DO
  *
- * Warnings go straight to the sink's stream (unless quiet) in the same form,
- * with "warning: " after the file part.
+ * Warnings go to the sink's stream (unless quiet) in the same form, with
+ * "warning: " after the file part; a sink that holds them (pi_diag_hold)
+ * keeps them until pi_diag_release, so that the error line of a failed run
+ * comes first (DESIGN.md section 2: tests match the first line).
  */
 #ifndef PI_STATUS_H
 #define PI_STATUS_H
@@ -45,6 +47,9 @@ typedef struct pi_diag {
 	char msg[768];      /* first error, without the "plistinject: FILE: " part */
 	char hint[512];     /* optional hint line text, "" if none */
 	unsigned warnings;  /* count of warnings emitted */
+	int hold;           /* keep warnings and notes in held until released */
+	char *held;         /* held lines, each ending in '\n'; owned, NUL-terminated */
+	size_t held_len, held_cap;
 } pi_diag;
 
 /* Initialise a sink for FILE (not copied; must outlive the sink). */
@@ -71,6 +76,15 @@ void pi_warn(pi_diag *d, uint64_t offset, const char *fmt, ...)
 /* Print a one-line note now (unless quiet): same form as a warning but
  * without "warning:". */
 void pi_note(pi_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* From now on keep warnings and notes instead of printing them.  The sink
+ * then owns memory until pi_diag_release. */
+void pi_diag_hold(pi_diag *d);
+
+/* Print the held warnings and notes to the sink's stream, in the order they
+ * came, free them and stop holding.  Call it after pi_diag_print on failure,
+ * or alone on success. */
+void pi_diag_release(pi_diag *d);
 
 /* Print the recorded error (and hint) to stream in the fixed form. */
 void pi_diag_print(const pi_diag *d, FILE *stream);
