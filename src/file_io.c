@@ -131,7 +131,7 @@ pi_status pi_out_begin(pi_out *o, const char *target, int named, pi_diag *d)
 	snprintf(o->target, sizeof o->target, "%s", target);
 	char dir[4096];
 	dir_of(target, dir, sizeof dir);
-#if defined(O_TMPFILE)
+#if HAVE_DECL_O_TMPFILE && defined(HAVE_LINKAT) /* unnamed, linked in at commit */
 	if (!named)
 		o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (o->fd >= 0) {

@@ -1,7 +1,8 @@
 #!/bin/sh
-# test.sh - build and run the whole test suite twice: the normal build in
-# ./build, then an AddressSanitizer + UndefinedBehaviorSanitizer build in
-# ./build-san (configure --enable-sanitizers); then make distcheck.  The real-corpus tests fetch
+# test.sh - build and run the whole test suite three times: the normal build
+# in ./build, a build without the Linux-only system calls in ./build-portable,
+# and an AddressSanitizer + UndefinedBehaviorSanitizer build in ./build-san
+# (configure --enable-sanitizers); then make distcheck.  The real-corpus tests fetch
 # pinned binaries from the npm registry; in CI (CI=true) a file that cannot
 # be fetched fails the run, elsewhere it is skipped visibly.
 set -eu
@@ -27,6 +28,11 @@ run_suite() { # DIR [configure args]
 	cd "$top"
 }
 run_suite build
+# the build a system without Linux's extras gets (macOS, the BSDs): no
+# copy_file_range, sync_file_range, fallocate or O_TMPFILE, so every byte is
+# written with pwrite into a named temporary file
+run_suite build-portable ac_cv_func_copy_file_range=no ac_cv_func_sync_file_range=no \
+	ac_cv_func_fallocate=no ac_cv_have_decl_O_TMPFILE=no
 # valgrind and the kill loop add nothing under ASan: the sanitizer run skips them
 PLISTINJECT_SAN=1
 export PLISTINJECT_SAN
@@ -40,6 +46,7 @@ if ! (cd "$top/build" && make -s distcheck >distcheck.log 2>&1); then
 else
 	echo "distcheck: PASS ($(ls "$top"/build/plistinject-*.tar.gz))"
 fi
-cat "$top"/build/tests/*.log "$top"/build/tests/unit/*.log "$top"/build-san/tests/*.log "$top"/build-san/tests/unit/*.log 2>/dev/null |
+cat "$top"/build/tests/*.log "$top"/build/tests/unit/*.log "$top"/build-portable/tests/*.log \
+	"$top"/build-portable/tests/unit/*.log "$top"/build-san/tests/*.log "$top"/build-san/tests/unit/*.log 2>/dev/null |
 	awk '/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 } END { print p " passed, " f " failed" }'
 exit $status
