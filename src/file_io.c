@@ -29,14 +29,30 @@ static void remove_pending(int sig)
 	raise(sig);
 }
 
+/* Catch sig to remove the pending file, unless it is ignored: a signal
+ * ignored when we started (nohup, a background job of a script) stays so. */
+static void catch_signal(int sig)
+{
+	struct sigaction sa, old;
+	if (sigaction(sig, NULL, &old) < 0 || old.sa_handler == SIG_IGN)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = remove_pending;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGHUP);
+	sigaction(sig, &sa, NULL);
+}
+
 static void set_pending(const char *name)
 {
 	static int installed;
 	if (!installed) {
 		installed = 1;
-		signal(SIGINT, remove_pending);
-		signal(SIGTERM, remove_pending);
-		signal(SIGHUP, remove_pending);
+		catch_signal(SIGINT);
+		catch_signal(SIGTERM);
+		catch_signal(SIGHUP);
 	}
 	pending = 0;
 	snprintf(pending_name, sizeof pending_name, "%s", name);
