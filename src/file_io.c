@@ -119,6 +119,44 @@ int pi_resolve(const char *path, char *out, size_t len)
 	return 1;
 }
 
+pi_status pi_out_target(const char *output, char *target, size_t len, pi_diag *d)
+{
+	size_t n = strlen(output);
+	if (!n)
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "-o: the output name is empty");
+	if (output[n - 1] == '/')
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "-o %s: names a directory; give the output file's name",
+		               output);
+	if (n >= len)
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "-o: the output name is too long");
+	struct stat lst, st;
+	if (lstat(output, &lst) < 0) {
+		if (errno != ENOENT)
+			return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot write %s: %s", output, strerror(errno));
+		memcpy(target, output, n + 1);
+		return PI_OK;
+	}
+	if (S_ISLNK(lst.st_mode) && stat(output, &st) < 0)
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "-o %s: a symbolic link to %s (%s)", output,
+		               errno == ENOENT ? "nothing" : "a file that cannot be reached", strerror(errno));
+	if (!S_ISLNK(lst.st_mode))
+		st = lst;
+	if (S_ISDIR(st.st_mode))
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "-o %s: is a directory; give the output file's name",
+		               output);
+	if (!S_ISREG(st.st_mode))
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
+		               "-o %s: is not a regular file; plistinject replaces files, not devices, FIFOs or sockets",
+		               output);
+	if (S_ISLNK(lst.st_mode)) {
+		if (!pi_resolve(output, target, len))
+			return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot resolve %s: %s", output, strerror(errno));
+		return PI_OK;
+	}
+	memcpy(target, output, n + 1);
+	return PI_OK;
+}
+
 int pi_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
@@ -160,7 +198,7 @@ pi_status pi_out_begin(pi_out *o, const char *target, int named, pi_diag *d)
 	if (o->fd < 0) {
 		int e = errno;
 		o->tmpname[0] = 0;
-		return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot create a temporary file in %s: %s", dir,
+		return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot write %s: cannot create a file in %s: %s", target, dir,
 		               strerror(e));
 	}
 	set_pending(o->tmpname);

@@ -80,6 +80,14 @@ void pi_out_abort(pi_out *o);
  * into out.  Returns 1, or 0 (errno set). */
 int pi_resolve(const char *path, char *out, size_t len);
 
+/* Where -o OUTPUT writes, into target (len bytes): OUTPUT itself when it
+ * does not exist yet or is a regular file; the file a symbolic link names,
+ * resolved, when OUTPUT is a link to a regular file (written through, as cp
+ * does, so a Homebrew-style link in bin/ stays a link).  Refused with
+ * PI_E_USAGE, naming OUTPUT: an empty name, a name ending in '/', a
+ * directory, a device, FIFO or socket, a dangling link.  Returns PI_OK. */
+pi_status pi_out_target(const char *output, char *target, size_t len, pi_diag *d);
+
 /* 1 when a and b name the same existing file. */
 int pi_same_file(const char *a, const char *b);
 

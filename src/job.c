@@ -563,9 +563,10 @@ static pi_status inj_prepare(inject *j)
 	pi_status st;
 	if (o->in_place) {
 		if (!pi_resolve(j->path, j->target, sizeof j->target))
-			return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot resolve: %s", strerror(errno));
+			return pi_fail(d, PI_E_IO, PI_NO_OFFSET, "cannot open: %s", strerror(errno));
 	} else if (o->output) {
-		snprintf(j->target, sizeof j->target, "%s", o->output);
+		if ((st = pi_out_target(o->output, j->target, sizeof j->target, d)) != PI_OK)
+			return st;
 		if (pi_same_file(j->path, o->output))
 			return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
 			               "the output %s is the input; give --in-place to edit it", o->output);
@@ -1019,7 +1020,9 @@ static int emit_plist(const pi_opts *o, const char *path, pi_diag *d)
 	if (o->output) {
 		pi_out out;
 		pi_overlay ov;
-		if ((st = pi_out_begin(&out, o->output, 0, d)) != PI_OK)
+		char target[4096];
+		if ((st = pi_out_target(o->output, target, sizeof target, d)) != PI_OK ||
+		    (st = pi_out_begin(&out, target, 0, d)) != PI_OK)
 			goto done;
 		if (!pi_ov_init(&ov, (const uint8_t *)xml, xml_len, 0)) {
 			pi_out_abort(&out);
