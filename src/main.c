@@ -119,6 +119,24 @@ static int usage_error(const char *fmt, ...)
 	return 2;
 }
 
+/* The option getopt_long stopped at, as the user wrote it, for a message:
+ * "--name" from "--name" or "--name=x" (arg, the argv element), "-o" from a
+ * short option (opt, getopt's optopt) even inside "-qo".  Bytes that are not
+ * printable ASCII become '?', so the message stays one line.  Returns buf. */
+static const char *option_name(const char *arg, int opt, char *buf, size_t len)
+{
+	size_t n = 0;
+	if (!strncmp(arg, "--", 2)) {
+		for (; arg[n] && arg[n] != '=' && n + 1 < len; n++)
+			buf[n] = arg[n] >= 0x20 && arg[n] < 0x7f ? arg[n] : '?';
+	} else if (len >= 3) {
+		buf[n++] = '-';
+		buf[n++] = opt >= 0x20 && opt < 0x7f ? (char)opt : '?';
+	}
+	buf[n] = 0;
+	return buf;
+}
+
 static int push(const char ***arr, size_t *n, const char *v)
 {
 	const char **a = realloc(*arr, (*n + 1) * sizeof *a);
@@ -144,8 +162,9 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 
 	int c;
-	opterr = 0; /* our own one-line messages */
-	while ((c = getopt_long(argc, argv, "o:b:s:nj:qvVh", long_opts, NULL)) != -1) {
+	char name[64];
+	opterr = 0; /* our own one-line messages; ':' first: a missing value is ':' */
+	while ((c = getopt_long(argc, argv, ":o:b:s:nj:qvVh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.output = optarg; break;
 		case OPT_IN_PLACE: o.in_place = 1; break;
@@ -210,10 +229,13 @@ int main(int argc, char **argv)
 		case 'v': o.verbose = 1; break;
 		case 'V': printf("plistinject %s\n", PACKAGE_VERSION); return 0;
 		case 'h': fputs(usage_text, stdout); return 0;
+		case ':':
+			return usage_error("%s needs a value", option_name(argv[optind - 1], optopt, name, sizeof name));
 		default:
-			if (optopt)
-				return usage_error("unknown option or missing value: -%c", optopt);
-			return usage_error("unknown option or missing value: %s", argv[optind - 1]);
+			option_name(argv[optind - 1], optopt, name, sizeof name);
+			if (!strncmp(argv[optind - 1], "--", 2) && strchr(argv[optind - 1], '=') && optopt)
+				return usage_error("%s takes no value", name);
+			return usage_error("unknown option %s", name);
 		}
 	}
 	const char *const *inputs = (const char *const *)argv + optind;
@@ -233,9 +255,9 @@ int main(int argc, char **argv)
 		return usage_error("%s", "--print-plist prints the plist itself; --json does not apply");
 	if (o.print_plist && n != 1)
 		return usage_error("%s", "--print-plist takes one INPUT");
+	if (o.in_place && o.output)
+		return usage_error("%s", "-o and --in-place exclude each other");
 	if (!o.check && !o.print_plist && !o.emit_plist && !o.dry_run) {
-		if (o.in_place && o.output)
-			return usage_error("%s", "-o and --in-place exclude each other");
 		if (!o.in_place && !o.output)
 			return usage_error("%s", "give -o OUTPUT, or --in-place");
 		if (o.output && n != 1)
