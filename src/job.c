@@ -972,6 +972,7 @@ static int inject_one(const pi_opts *o, pi_signer signer, const char *codesign, 
 				pi_diag_set_slice(d, j->w[i].s->label);
 				signature_notes(o, signer, &j->w[i], j->ident, d);
 			}
+			pi_diag_release(d); /* the run is done: its notes and warnings before "wrote" */
 			if (o->json)
 				print_plans(j, o->out, 1);
 			else if (o->verbose && !o->quiet)
