@@ -376,6 +376,15 @@ pi_status pi_out_commit(pi_out *o, pi_diag *d)
 		               strerror(e));
 	}
 	pending = 0;
+	/* the rename itself made durable, as the file's bytes already are; best
+	 * effort, since some file systems cannot sync a directory */
+	char parent[4096];
+	dir_of(o->target, parent, sizeof parent);
+	int dfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
 	o->tmpname[0] = 0;
 	close(o->fd);
 	o->fd = -1;
