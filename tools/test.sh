@@ -17,6 +17,8 @@ run_suite() { # DIR [configure args]
 	shift
 	BUILD_DIR=$dir sh "$top/tools/build.sh" "$@"
 	cd "$top/$dir"
+	# the test programs and fixtures first, quietly, so the log shows tests
+	make -s -j"$(nproc)" check TESTS= >/dev/null
 	if ! make -s -j"$(nproc)" check; then
 		status=1
 		for f in tests/*.log tests/unit/*.log tests/fuzz/*.log; do
