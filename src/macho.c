@@ -175,8 +175,12 @@ static pi_status read_segment(pi_slice *s, const pi_lc *lc, uint32_t lc_index, u
 		x.hdr_off = h;
 		x.seg = segi;
 		x.ordinal = s->nsects + 1;
+		/* a segment that maps nothing (vmsize 0: Go's __DWARF, whose sections
+		 * keep the addresses the linker gave them) has no address range for
+		 * its sections to lie in; their file ranges are still checked */
+		int mapped = g.vmsize != 0;
 		uint64_t send;
-		if (!pi_add_u64(x.addr, x.size, &send) || x.addr < g.vmaddr || send > vm_end)
+		if (!pi_add_u64(x.addr, x.size, &send) || (mapped && (x.addr < g.vmaddr || send > vm_end)))
 			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h),
 			               "section %s,%s: address range 0x%llx+0x%llx lies outside segment %s",
 			               x.segname, x.sectname, (unsigned long long)x.addr,
@@ -190,7 +194,7 @@ static pi_status read_segment(pi_slice *s, const pi_lc *lc, uint32_t lc_index, u
 				               x.segname, x.sectname, x.offset, (unsigned long long)x.size,
 				               g.segname, (unsigned long long)g.fileoff,
 				               (unsigned long long)seg_end);
-			if (x.addr - g.vmaddr != (uint64_t)x.offset - g.fileoff)
+			if (mapped && x.addr - g.vmaddr != (uint64_t)x.offset - g.fileoff)
 				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h),
 				               "section %s,%s: address 0x%llx and file offset 0x%x disagree "
 				               "with segment %s",

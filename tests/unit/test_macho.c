@@ -367,6 +367,28 @@ static void test_malformed_thin(void)
 	ub_put64(b + m.seg[2].s[0].hdr_off + 32, 0x100003f00ull);
 	expect_fail(b, sz, PI_E_MALFORMED, "section __DATA,__data: address range 0x100003f00+0x100 lies outside segment __DATA",
 	            m.seg[2].s[0].hdr_off, "section below segment");
+	/* a segment that maps nothing (vmsize 0, as Go's __DWARF): its sections'
+	 * addresses are not checked against it, their file ranges still are */
+	ub_build(&m, b);
+	ub_put64(b + m.seg[2].cmd_off + 32, 0);                   /* __DATA vmsize 0 */
+	ub_put64(b + m.seg[2].s[0].hdr_off + 32, 0x200000000ull); /* __data far away */
+	{
+		pi_image img;
+		pi_diag d;
+		pi_diag_init(&d, "t", NULL);
+		if (CHECK(pi_macho_read(b, sz, &img, &d) == PI_OK)) {
+			const pi_slice *sl = &img.slices[0];
+			CHECK_EQ_U64(sl->segs[2].vmsize, 0);
+			CHECK_EQ_U64(sl->sects[sl->segs[2].first_sect].addr, 0x200000000ull);
+			CHECK_EQ_U64(sl->sects[sl->segs[2].first_sect].ordinal, sl->segs[2].first_sect + 1);
+		} else {
+			fprintf(stderr, "  vmsize 0: %s\n", d.msg);
+		}
+		pi_image_free(&img);
+	}
+	ub_put32(b + m.seg[2].s[0].hdr_off + 48, 0x7000); /* the file range is still checked */
+	expect_fail(b, sz, PI_E_MALFORMED, "section __DATA,__data: file range 0x7000+0x100 lies outside segment __DATA",
+	            m.seg[2].s[0].hdr_off, "vmsize 0, file range outside");
 	/* section file range outside its segment (VM range still inside) */
 	{
 		ub_spec m2;
