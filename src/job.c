@@ -212,9 +212,33 @@ static pi_status open_input(const char *path, pi_map *m, pi_image *img, pi_diag 
 	return PI_OK;
 }
 
+/* Refuse a selected slice the reader marked unsupported (a PowerPC slice of
+ * a fat file), with a hint naming the --arch options that leave it out when
+ * some slice can be edited.  Returns PI_OK or PI_E_UNSUPPORTED. */
+static pi_status refuse_unsupported(const pi_opts *o, const pi_image *img, pi_diag *d)
+{
+	for (uint32_t i = 0; i < img->nslices; i++) {
+		const pi_slice *s = &img->slices[i];
+		if (!s->unsupported || !slice_selected(o, s))
+			continue;
+		pi_diag_set_slice(d, s->label);
+		pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET, "%s", s->why);
+		char archs[256] = "";
+		size_t n = 0;
+		for (uint32_t k = 0; k < img->nslices && n < sizeof archs; k++)
+			if (!img->slices[k].unsupported)
+				n += (size_t)snprintf(archs + n, sizeof archs - n, " --arch %s", img->slices[k].arch);
+		if (archs[0])
+			pi_hint(d, "leave it out with%s; slices left out are kept byte for byte", archs);
+		return PI_E_UNSUPPORTED;
+	}
+	return PI_OK;
+}
+
 /* The slices --arch selects, in file order, as work entries: *w is calloc'd
  * with room for every slice (the caller frees it with work_free).  Errors:
- * PI_E_NOMEM, PI_E_USAGE when no slice matches. */
+ * PI_E_NOMEM, PI_E_USAGE when no slice matches, PI_E_UNSUPPORTED when one
+ * of them is a kind not edited (refuse_unsupported). */
 static pi_status select_slices(const pi_opts *o, pi_image *img, work **w, size_t *nw, pi_diag *d)
 {
 	*nw = 0;
@@ -226,7 +250,7 @@ static pi_status select_slices(const pi_opts *o, pi_image *img, work **w, size_t
 			(*w)[(*nw)++].s = &img->slices[i];
 	if (!*nw)
 		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
-	return PI_OK;
+	return refuse_unsupported(o, img, d);
 }
 
 /* ---- --check ---- */
@@ -279,6 +303,11 @@ static int check_one(const pi_opts *o, const char *path, pi_diag *d)
 	pi_status st = open_input(path, &m, &img, d);
 	if (st != PI_OK)
 		return outcome_of(st);
+	if ((st = refuse_unsupported(o, &img, d)) != PI_OK) {
+		pi_image_free(&img);
+		pi_map_close(&m);
+		return outcome_of(st);
+	}
 	if (o->json) {
 		json_str(o->out, "slices");
 		fputs(":[", o->out);
@@ -556,6 +585,27 @@ static pi_sign_mode plan_mode(const inject *j)
 	return j->signer == PI_SIGNER_INTERNAL ? PI_SIGN_ADHOC : PI_SIGN_NONE;
 }
 
+/* A slice of a universal file that cannot be edited, while others can: add
+ * to the hint the --arch options that leave it out (the other selected
+ * slices, in file order).  Returns st. */
+static pi_status hint_arch(inject *j, const pi_slice *bad, pi_status st)
+{
+	if (!j->img.fat || j->nw < 2 || (st != PI_E_NO_ROOM && st != PI_E_UNSUPPORTED))
+		return st;
+	char archs[256] = "";
+	size_t n = 0;
+	for (size_t i = 0; i < j->nw && n < sizeof archs; i++)
+		if (j->w[i].s != bad)
+			n += (size_t)snprintf(archs + n, sizeof archs - n, " --arch %s", j->w[i].s->arch);
+	char was[sizeof j->d->hint];
+	snprintf(was, sizeof was, "%s", j->d->hint);
+	if (was[0])
+		pi_hint(j->d, "%s; or edit only the other slices with%s", was, archs);
+	else
+		pi_hint(j->d, "edit only the other slices with%s", archs);
+	return st;
+}
+
 static pi_status inj_prepare(inject *j)
 {
 	const pi_opts *o = j->o;
@@ -589,7 +639,7 @@ static pi_status inj_prepare(inject *j)
 		pi_diag_set_slice(d, j->w[i].s->label);
 		if ((st = pi_plan_check_editable(j->w[i].s, d)) != PI_OK ||
 		    (st = pi_plan_header_room(j->w[i].s, room, d)) != PI_OK)
-			return st;
+			return hint_arch(j, j->w[i].s, st);
 	}
 	for (size_t i = 0; i < j->nw; i++) {
 		pi_diag_set_slice(d, j->w[i].s->label);
@@ -605,7 +655,7 @@ static pi_status inj_prepare(inject *j)
 		work *x = &j->w[i];
 		pi_diag_set_slice(d, x->s->label);
 		if ((st = pi_plan_inject(x->s, j->xml_len, plan_mode(j), &x->plan, d)) != PI_OK)
-			return st;
+			return hint_arch(j, x->s, st);
 		pi_sign_params_for(x->s, x->meta ? x->sig : NULL, j->ident, (const uint8_t *)j->xml, j->xml_len,
 		                   o->threads, &x->sp);
 		x->sp.code_limit = x->plan.cs_dataoff;

@@ -577,10 +577,39 @@ pi_status pi_macho_read(const uint8_t *data, uint64_t size, pi_image *img, pi_di
 		if (!s->arch[0])
 			s->label[0] = 0; /* too short to name the architecture */
 		pi_diag_set_slice(d, s->label);
-		uint32_t fat_cpu = s->cputype;
-		st = read_slice(s, d);
-		if (st != PI_OK)
+		uint32_t fat_cpu = s->cputype, fat_sub = s->cpusubtype;
+		pi_diag sd; /* the slice's own sink: an unsupported slice is not an error yet */
+		pi_diag_init(&sd, d->file, NULL);
+		pi_diag_set_slice(&sd, s->label);
+		st = read_slice(s, &sd);
+		if (st == PI_E_UNSUPPORTED && img->fat) {
+			/* keep what the fat header says of it, nothing of its own */
+			free(s->lcs);
+			free(s->segs);
+			free(s->sects);
+			pi_slice keep = *s;
+			memset(s, 0, sizeof *s);
+			s->offset = keep.offset;
+			s->size = keep.size;
+			s->data = keep.data;
+			s->cur = keep.cur;
+			s->cputype = fat_cpu;
+			s->cpusubtype = fat_sub;
+			s->fat_align = keep.fat_align;
+			s->text = s->linkedit = s->info_plist = -1;
+			char buf[24];
+			snprintf(s->arch, sizeof s->arch, "%s", pi_arch_name(fat_cpu, fat_sub, buf, sizeof buf));
+			set_label(s, i, img->nslices, img->fat);
+			s->unsupported = 1;
+			snprintf(s->why, sizeof s->why, "%.250s", sd.msg);
+			continue;
+		}
+		if (st != PI_OK) {
+			pi_fail(d, st, PI_NO_OFFSET, "%s", sd.msg);
+			if (sd.hint[0])
+				pi_hint(d, "%s", sd.hint);
 			return st;
+		}
 		set_label(s, i, img->nslices, img->fat);
 		if (img->fat && fat_cpu != s->cputype)
 			return pi_fail(d, PI_E_MALFORMED, s->offset + 4,

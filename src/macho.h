@@ -75,6 +75,10 @@ typedef struct pi_slice {
 	uint32_t fat_align;           /* log2, from fat_arch; 0 for thin */
 	int mapped;                   /* data is a read-only file mapping (set by the caller,
 	                                 see pi_overlay.src_mapped) */
+	int unsupported;              /* a fat file's slice of a kind not edited (PowerPC):
+	                                 only offset, size, data, cur, cputype, cpusubtype,
+	                                 fat_align, arch and label are set; never plan it */
+	char why[256];                /* then the reason, ", at offset 0x..." included */
 } pi_slice;
 
 typedef struct pi_image {
@@ -90,7 +94,11 @@ typedef struct pi_image {
  * (the caller frees it with pi_image_free; data must outlive img) and returns
  * PI_OK.  On failure records the first problem in d (with the slice label and
  * absolute offset) and returns PI_E_MALFORMED (bad structure) or
- * PI_E_UNSUPPORTED (big-endian, unknown magic is MALFORMED "not a Mach-O"). */
+ * PI_E_UNSUPPORTED (big-endian, unknown magic is MALFORMED "not a Mach-O").
+ * In a fat file, a slice that is sound as far as the fat header goes but of
+ * a kind not edited (big-endian PowerPC) does not fail the read: it is marked
+ * unsupported, with the reason in why, so that --arch can leave it out and
+ * copy it byte for byte; callers refuse it when it is selected. */
 pi_status pi_macho_read(const uint8_t *data, uint64_t size, pi_image *img, pi_diag *d);
 
 void pi_image_free(pi_image *img);

@@ -34,6 +34,8 @@ const char *pi_place_name(pi_place_kind k)
 
 pi_status pi_plan_check_editable(const pi_slice *s, pi_diag *d)
 {
+	if (s->unsupported)
+		return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET, "%s", s->why);
 	if (s->filetype != MH_EXECUTE && s->filetype != MH_DYLIB && s->filetype != MH_BUNDLE)
 		return pi_fail(d, PI_E_UNSUPPORTED, s->offset + 12,
 		               "file type %u is not an executable, dylib or bundle", s->filetype);

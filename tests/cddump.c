@@ -28,6 +28,10 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < img.nslices; i++) {
 		pi_slice *s = &img.slices[i];
 		printf("slice %u %s\n", i, s->arch);
+		if (s->unsupported) {
+			printf("unsupported %s\n", s->why);
+			continue;
+		}
 		if (!s->has_codesig) {
 			printf("signed no\n");
 			continue;

@@ -1,6 +1,7 @@
 /* test_macho.c - the Mach-O reader (src/macho.c) on images built byte by
  * byte in memory (unit.h's ub_* builder), sound and malformed. */
 #include "../../src/macho.h"
+#include "../../src/plan.h"
 
 #include <stdlib.h>
 
@@ -570,6 +571,39 @@ static void test_fat(void)
 	fat_arch(f.b + 28, 0x0100000c, 2, 0xc000, 0x6000, 14); /* the header says arm64e */
 	expect_fail(f.b, f.size, PI_E_MALFORMED, "slice cputype 0x1000007 differs from the fat header's 0x100000c",
 	            0xc004, "cputype mismatch");
+	fat_arch(f.b + 28, 0x01000007, 3, 0xc000, 0x6000, 14);
+
+	/* a PowerPC slice (big-endian header) does not fail the read: it is kept
+	 * as unsupported, with only the fat header's facts, and the reason */
+	memset(f.b + 0xc000, 0, 0x6000);
+	ub_put32be(f.b + 0xc000, 0xfeedface);
+	ub_put32be(f.b + 0xc004, 18); /* CPU_TYPE_POWERPC, big-endian like the rest */
+	fat_arch(f.b + 28, 18, 10, 0xc000, 0x6000, 14);
+	pi_diag_init(&d, "t", NULL);
+	if (CHECK_EQ_U64(pi_macho_read(f.b, f.size, &img, &d), PI_OK)) {
+		const pi_slice *p = &img.slices[1];
+		CHECK_EQ_U64(img.slices[0].unsupported, 0);
+		CHECK_EQ_U64(p->unsupported, 1);
+		CHECK_STR(p->why, "big-endian Mach-O (PowerPC) is not supported, at offset 0xc000");
+		CHECK_STR(p->label, "ppc, slice 2/2");
+		CHECK_EQ_U64(p->cputype, 18);
+		CHECK_EQ_U64(p->cpusubtype, 10);
+		CHECK_EQ_U64(p->offset, 0xc000);
+		CHECK_EQ_U64(p->size, 0x6000);
+		CHECK(p->data == f.b + 0xc000 && !p->segs && !p->sects && !p->lcs && p->text == -1);
+		CHECK_EQ_U64(d.code, PI_OK);
+		pi_diag_init(&d, "t", NULL);
+		CHECK_EQ_U64(pi_plan_check_editable(p, &d), PI_E_UNSUPPORTED);
+		CHECK_CONTAINS(d.msg, "big-endian Mach-O (PowerPC) is not supported");
+	} else {
+		fprintf(stderr, "  ppc slice: %s\n", d.msg);
+	}
+	pi_image_free(&img);
+	/* a malformed slice next to it still fails the whole read */
+	ub_put32(f.b + 0x4000 + f.a.symtab_off + 4, 0);
+	expect_fail(f.b, f.size, PI_E_MALFORMED, "cmdsize 0 is too small", 0x4000 + f.a.symtab_off, "malformed + ppc");
+	ub_build(&f.a, f.b + 0x4000);
+	ub_build(&f.x, f.b + 0xc000);
 	fat_arch(f.b + 28, 0x01000007, 3, 0xc000, 0x6000, 14);
 
 	/* overlapping slices */
