@@ -46,7 +46,7 @@ FIXTURES="arm64-plain x86_64-plain arm64-adhoc x86_64-adhoc arm64-headerpad
 arm64-sectcreate arm64-room-pad arm64-room-tail arm64-room-gap arm64-noroom
 arm64-dylib"
 # built from the fixtures above after their layout checks: a 32-bit slice and universal files
-EXTRA="arm64_32-adhoc fat-adhoc fat-mixed fat-noroom fat64-adhoc"
+EXTRA="arm64_32-adhoc fat-adhoc fat-mixed fat-noroom fat64-adhoc fat-ppc"
 LIPO=${LIPO:-llvm-lipo-14}
 
 mkdir -p -- "$OUTDIR"
@@ -399,6 +399,25 @@ for (cpu, sub, data), o in zip(slices, layout):
 open(sys.argv[3], 'wb').write(out)
 PYEOF
 [ "$(od -An -tx1 -N4 "$W/fat64-adhoc" | tr -d ' ')" = cafebabf ] || die "fat64-adhoc has no FAT_MAGIC_64 header"
+# a PowerPC slice (a big-endian header with no load commands: all the reader
+# needs to see) before an x86_64 one, as old universal dylibs have
+${PYTHON:-python3} - "$W/x86_64-adhoc" "$W/fat-ppc" <<'PYEOF'
+import struct, sys
+ppc = struct.pack('>7I', 0xfeedface, 18, 0, 2, 0, 0, 0) + bytes(4096 - 28)
+slices = [(18, 0, ppc), (0x01000007, 3, open(sys.argv[1], 'rb').read())]
+out = bytearray(struct.pack('>II', 0xcafebabe, len(slices)))
+off = 8 + 20 * len(slices)
+layout = []
+for cpu, sub, data in slices:
+    off = (off + (1 << 12) - 1) & ~((1 << 12) - 1)
+    layout.append(off)
+    out += struct.pack('>IIIII', cpu, sub, off, len(data), 12)
+    off += len(data)
+for (cpu, sub, data), o in zip(slices, layout):
+    out += bytes(o - len(out)) + data
+open(sys.argv[2], 'wb').write(out)
+PYEOF
+$LIPO -info "$W/fat-ppc" | grep -q 'ppc.* x86_64' || die "fat-ppc: llvm-lipo -info does not list ppc x86_64"
 for n in fat-adhoc fat-mixed fat-noroom fat64-adhoc; do
     $LIPO -info "$W/$n" | grep -q 'x86_64 arm64' || die "$n: llvm-lipo -info does not list x86_64 arm64"
 done
