@@ -32,6 +32,13 @@ const char *pi_place_name(pi_place_kind k)
 	return "?";
 }
 
+/* Data appended to an executable (a self-extracting archive, a bundled
+ * payload) lies outside __LINKEDIT and the code signature, which must end
+ * the slice (DESIGN.md section 3, refusals). */
+static const char appended_hint[] =
+	"the file carries data after its Mach-O image (an appended archive or payload?); "
+	"plistinject edits only files that end with __LINKEDIT and their signature";
+
 pi_status pi_plan_check_editable(const pi_slice *s, pi_diag *d)
 {
 	if (s->unsupported)
@@ -107,14 +114,19 @@ pi_status pi_plan_check_editable(const pi_slice *s, pi_diag *d)
 			               "__LINKEDIT data runs to 0x%llx, into the code signature at 0x%x",
 			               (unsigned long long)bad_end, s->cs_dataoff);
 		uint64_t cs_end = (uint64_t)s->cs_dataoff + s->cs_datasize;
-		if (cs_end < s->size)
-			return pi_fail(d, PI_E_UNSUPPORTED, s->offset + cs_end,
-			               "%llu bytes after the code signature",
-			               (unsigned long long)(s->size - cs_end));
+		if (cs_end < s->size) {
+			pi_fail(d, PI_E_UNSUPPORTED, s->offset + cs_end, "%llu bytes after the code signature",
+			        (unsigned long long)(s->size - cs_end));
+			pi_hint(d, "%s", appended_hint);
+			return PI_E_UNSUPPORTED;
+		}
 	}
-	if (le_end < s->size)
-		return pi_fail(d, PI_E_UNSUPPORTED, s->offset + le_end, "%llu bytes after __LINKEDIT",
-		               (unsigned long long)(s->size - le_end));
+	if (le_end < s->size) {
+		pi_fail(d, PI_E_UNSUPPORTED, s->offset + le_end, "%llu bytes after __LINKEDIT",
+		        (unsigned long long)(s->size - le_end));
+		pi_hint(d, "%s", appended_hint);
+		return PI_E_UNSUPPORTED;
+	}
 	return PI_OK;
 }
 
