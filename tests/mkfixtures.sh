@@ -382,41 +382,42 @@ $LD64_LLD -arch arm64_32 -platform_version watchos 5.0 5.0 -L "$FIX" -lSystem -h
 $LIPO -create "$W/x86_64-adhoc" "$W/arm64-adhoc" -output "$W/fat-adhoc"
 $LIPO -create "$W/x86_64-plain" "$W/arm64-adhoc" -output "$W/fat-mixed"
 $LIPO -create "$W/x86_64-adhoc" "$W/arm64-noroom" -output "$W/fat-noroom"
-# llvm-lipo 14 cannot write FAT_MAGIC_64; lay it out as lipo -fat64 would (fat.h)
-${PYTHON:-python3} - "$W/x86_64-adhoc" "$W/arm64-adhoc" "$W/fat64-adhoc" <<'PYEOF'
+# mkfat OUT MAGIC LOG2ALIGN CPU:SUBTYPE:FILE...: a universal file laid out as
+# lipo lays one out (fat.h): FAT_MAGIC (0xcafebabe) or FAT_MAGIC_64
+# (0xcafebabf) entries, each slice at the next multiple of 2^LOG2ALIGN
+mkfat() {
+    ${PYTHON:-python3} - "$@" <<'PYEOF'
 import struct, sys
-slices = [(0x01000007, 3, open(sys.argv[1], 'rb').read()), (0x0100000c, 0, open(sys.argv[2], 'rb').read())]
-out = bytearray(struct.pack('>II', 0xcafebabf, len(slices)))
-off = 8 + 32 * len(slices)
+out_path, magic, align = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3])
+slices = []
+for spec in sys.argv[4:]:
+    cpu, sub, path = spec.split(':', 2)
+    slices.append((int(cpu, 0), int(sub, 0), open(path, 'rb').read()))
+wide = magic == 0xcafebabf
+out = bytearray(struct.pack('>II', magic, len(slices)))
+off = 8 + (32 if wide else 20) * len(slices)
 layout = []
 for cpu, sub, data in slices:
-    off = (off + (1 << 14) - 1) & ~((1 << 14) - 1)
+    off = (off + (1 << align) - 1) & ~((1 << align) - 1)
     layout.append(off)
-    out += struct.pack('>IIQQII', cpu, sub, off, len(data), 14, 0)
+    if wide:
+        out += struct.pack('>IIQQII', cpu, sub, off, len(data), align, 0)
+    else:
+        out += struct.pack('>IIIII', cpu, sub, off, len(data), align)
     off += len(data)
 for (cpu, sub, data), o in zip(slices, layout):
     out += bytes(o - len(out)) + data
-open(sys.argv[3], 'wb').write(out)
+open(out_path, 'wb').write(out)
 PYEOF
+}
+# llvm-lipo 14 cannot write FAT_MAGIC_64
+mkfat "$W/fat64-adhoc" 0xcafebabf 14 0x01000007:3:"$W/x86_64-adhoc" 0x0100000c:0:"$W/arm64-adhoc"
 [ "$(od -An -tx1 -N4 "$W/fat64-adhoc" | tr -d ' ')" = cafebabf ] || die "fat64-adhoc has no FAT_MAGIC_64 header"
 # a PowerPC slice (a big-endian header with no load commands: all the reader
 # needs to see) before an x86_64 one, as old universal dylibs have
-${PYTHON:-python3} - "$W/x86_64-adhoc" "$W/fat-ppc" <<'PYEOF'
-import struct, sys
-ppc = struct.pack('>7I', 0xfeedface, 18, 0, 2, 0, 0, 0) + bytes(4096 - 28)
-slices = [(18, 0, ppc), (0x01000007, 3, open(sys.argv[1], 'rb').read())]
-out = bytearray(struct.pack('>II', 0xcafebabe, len(slices)))
-off = 8 + 20 * len(slices)
-layout = []
-for cpu, sub, data in slices:
-    off = (off + (1 << 12) - 1) & ~((1 << 12) - 1)
-    layout.append(off)
-    out += struct.pack('>IIIII', cpu, sub, off, len(data), 12)
-    off += len(data)
-for (cpu, sub, data), o in zip(slices, layout):
-    out += bytes(o - len(out)) + data
-open(sys.argv[2], 'wb').write(out)
-PYEOF
+${PYTHON:-python3} -c "import struct, sys; sys.stdout.buffer.write(struct.pack('>7I', 0xfeedface, 18, 0, 2, 0, 0, 0) + bytes(4096 - 28))" >"$W/ppc-stub"
+mkfat "$W/fat-ppc" 0xcafebabe 12 18:0:"$W/ppc-stub" 0x01000007:3:"$W/x86_64-adhoc"
+rm -f "$W/ppc-stub"
 $LIPO -info "$W/fat-ppc" | grep -q 'ppc.* x86_64' || die "fat-ppc: llvm-lipo -info does not list ppc x86_64"
 for n in fat-adhoc fat-mixed fat-noroom fat64-adhoc; do
     $LIPO -info "$W/$n" | grep -q 'x86_64 arm64' || die "$n: llvm-lipo -info does not list x86_64 arm64"
