@@ -178,7 +178,7 @@ static pi_status read_segment(pi_slice *s, const pi_lc *lc, uint32_t lc_index, u
 		/* a segment that maps nothing (vmsize 0: Go's __DWARF, whose sections
 		 * keep the addresses the linker gave them) has no address range for
 		 * its sections to lie in; their file ranges are still checked */
-		int mapped = g.vmsize != 0;
+		int mapped = g.vmsize != 0 || !strcmp(g.segname, "__TEXT"); /* __TEXT is edited: never exempt */
 		uint64_t send;
 		if (!pi_add_u64(x.addr, x.size, &send) || (mapped && (x.addr < g.vmaddr || send > vm_end)))
 			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h),

@@ -390,6 +390,10 @@ static void test_malformed_thin(void)
 	ub_put32(b + m.seg[2].s[0].hdr_off + 48, 0x7000); /* the file range is still checked */
 	expect_fail(b, sz, PI_E_MALFORMED, "section __DATA,__data: file range 0x7000+0x100 lies outside segment __DATA",
 	            m.seg[2].s[0].hdr_off, "vmsize 0, file range outside");
+	/* but __TEXT, which plistinject writes into, is never exempt */
+	ub_build(&m, b);
+	ub_put64(b + m.seg[1].cmd_off + 32, 0);
+	expect_fail(b, sz, PI_E_MALFORMED, "lies outside segment __TEXT", m.seg[1].s[0].hdr_off, "__TEXT vmsize 0");
 	/* section file range outside its segment (VM range still inside) */
 	{
 		ub_spec m2;
