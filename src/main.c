@@ -107,6 +107,8 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+#define SHORT_OPTS "o:b:s:nj:qvVh"
+
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
@@ -164,7 +166,7 @@ int main(int argc, char **argv)
 	int c;
 	char name[64];
 	opterr = 0; /* our own one-line messages; ':' first: a missing value is ':' */
-	while ((c = getopt_long(argc, argv, ":o:b:s:nj:qvVh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" SHORT_OPTS, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.output = optarg; break;
 		case OPT_IN_PLACE: o.in_place = 1; break;
@@ -232,8 +234,15 @@ int main(int argc, char **argv)
 		case ':':
 			return usage_error("%s needs a value", option_name(argv[optind - 1], optopt, name, sizeof name));
 		default:
+			/* optopt is 0 for an unknown long option and a long option's value
+			 * (a short letter, or OPT_* >= 0x100) for one given a value it does
+			 * not take; any other optopt is an unknown short option, which may
+			 * sit inside a group ("-Zq") whose argv element is not yet behind
+			 * optind, so name it from optopt alone */
+			if (optopt && optopt < 0x100 && (optopt == ':' || !strchr(SHORT_OPTS, optopt)))
+				return usage_error("unknown option %s", option_name("", optopt, name, sizeof name));
 			option_name(argv[optind - 1], optopt, name, sizeof name);
-			if (!strncmp(argv[optind - 1], "--", 2) && strchr(argv[optind - 1], '=') && optopt)
+			if (optopt && !strncmp(argv[optind - 1], "--", 2) && strchr(argv[optind - 1], '='))
 				return usage_error("%s takes no value", name);
 			return usage_error("unknown option %s", name);
 		}
