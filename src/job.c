@@ -212,10 +212,46 @@ static pi_status open_input(const char *path, pi_map *m, pi_image *img, pi_diag 
 	return PI_OK;
 }
 
+/* The options that select exactly the slices of img for which keep[i] is
+ * set, " --arch A --arch B", into buf (len bytes), preceded by
+ * " --signer internal" when the signer is codesign (which signs every slice,
+ * so it cannot leave one out).  Returns 0 when they cannot be said: no slice
+ * to keep, or an architecture name that also names a slice left out, that
+ * holds a space, or that does not fit. */
+static int arch_options(const pi_image *img, const int *keep, pi_signer signer, char *buf, size_t len)
+{
+	size_t n = 0;
+	int any = 0;
+	buf[0] = 0;
+	if (signer == PI_SIGNER_CODESIGN) {
+		int w = snprintf(buf, len, " --signer internal");
+		if (w < 0 || (size_t)w >= len)
+			return 0;
+		n = (size_t)w;
+	}
+	for (uint32_t i = 0; i < img->nslices; i++) {
+		if (!keep[i])
+			continue;
+		const char *a = img->slices[i].arch;
+		if (!a[0] || strchr(a, ' '))
+			return 0;
+		for (uint32_t k = 0; k < img->nslices; k++)
+			if (!keep[k] && !strcmp(img->slices[k].arch, a))
+				return 0;
+		int w = snprintf(buf + n, len - n, " --arch %s", a);
+		if (w < 0 || (size_t)w >= len - n)
+			return 0;
+		n += (size_t)w;
+		any = 1;
+	}
+	return any;
+}
+
 /* Refuse a selected slice the reader marked unsupported (a PowerPC slice of
- * a fat file), with a hint naming the --arch options that leave it out when
- * some slice can be edited.  Returns PI_OK or PI_E_UNSUPPORTED. */
-static pi_status refuse_unsupported(const pi_opts *o, const pi_image *img, pi_diag *d)
+ * a fat file), with a hint naming the options that leave it out when some
+ * slice can be edited (arch_options).  Returns PI_OK, PI_E_UNSUPPORTED or
+ * PI_E_NOMEM. */
+static pi_status refuse_unsupported(const pi_opts *o, const pi_image *img, pi_signer signer, pi_diag *d)
 {
 	for (uint32_t i = 0; i < img->nslices; i++) {
 		const pi_slice *s = &img->slices[i];
@@ -223,13 +259,15 @@ static pi_status refuse_unsupported(const pi_opts *o, const pi_image *img, pi_di
 			continue;
 		pi_diag_set_slice(d, s->label);
 		pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET, "%s", s->why);
-		char archs[256] = "";
-		size_t n = 0;
-		for (uint32_t k = 0; k < img->nslices && n < sizeof archs; k++)
-			if (!img->slices[k].unsupported)
-				n += (size_t)snprintf(archs + n, sizeof archs - n, " --arch %s", img->slices[k].arch);
-		if (archs[0])
-			pi_hint(d, "leave it out with%s; slices left out are kept byte for byte", archs);
+		int *keep = calloc(img->nslices, sizeof *keep);
+		if (!keep)
+			return PI_E_UNSUPPORTED;
+		for (uint32_t k = 0; k < img->nslices; k++)
+			keep[k] = !img->slices[k].unsupported;
+		char opts[256];
+		if (arch_options(img, keep, signer, opts, sizeof opts))
+			pi_hint(d, "leave it out with%s; slices left out are kept byte for byte", opts);
+		free(keep);
 		return PI_E_UNSUPPORTED;
 	}
 	return PI_OK;
@@ -239,7 +277,8 @@ static pi_status refuse_unsupported(const pi_opts *o, const pi_image *img, pi_di
  * with room for every slice (the caller frees it with work_free).  Errors:
  * PI_E_NOMEM, PI_E_USAGE when no slice matches, PI_E_UNSUPPORTED when one
  * of them is a kind not edited (refuse_unsupported). */
-static pi_status select_slices(const pi_opts *o, pi_image *img, work **w, size_t *nw, pi_diag *d)
+static pi_status select_slices(const pi_opts *o, pi_image *img, pi_signer signer, work **w, size_t *nw,
+                               pi_diag *d)
 {
 	*nw = 0;
 	*w = calloc(img->nslices ? img->nslices : 1, sizeof **w);
@@ -250,7 +289,7 @@ static pi_status select_slices(const pi_opts *o, pi_image *img, work **w, size_t
 			(*w)[(*nw)++].s = &img->slices[i];
 	if (!*nw)
 		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "no slice matches --arch");
-	return refuse_unsupported(o, img, d);
+	return refuse_unsupported(o, img, signer, d);
 }
 
 /* ---- --check ---- */
@@ -303,7 +342,7 @@ static int check_one(const pi_opts *o, const char *path, pi_diag *d)
 	pi_status st = open_input(path, &m, &img, d);
 	if (st != PI_OK)
 		return outcome_of(st);
-	if ((st = refuse_unsupported(o, &img, d)) != PI_OK) {
+	if ((st = refuse_unsupported(o, &img, PI_SIGNER_NONE, d)) != PI_OK) {
 		pi_image_free(&img);
 		pi_map_close(&m);
 		return outcome_of(st);
@@ -357,7 +396,7 @@ static int print_plist_one(const pi_opts *o, const char *path, pi_diag *d)
 	pi_status st = open_input(path, &m, &img, d);
 	if (st != PI_OK)
 		return outcome_of(st);
-	if ((st = select_slices(o, &img, &w, &nw, d)) == PI_OK) {
+	if ((st = select_slices(o, &img, PI_SIGNER_NONE, &w, &nw, d)) == PI_OK) {
 		const pi_slice *s = w[0].s; /* the first selected slice */
 		if (s->info_plist < 0) {
 			pi_diag_set_slice(d, s->label);
@@ -586,23 +625,28 @@ static pi_sign_mode plan_mode(const inject *j)
 }
 
 /* A slice of a universal file that cannot be edited, while others can: add
- * to the hint the --arch options that leave it out (the other selected
- * slices, in file order).  Returns st. */
+ * to the hint the options that edit only the other selected slices
+ * (arch_options).  Returns st. */
 static pi_status hint_arch(inject *j, const pi_slice *bad, pi_status st)
 {
 	if (!j->img.fat || j->nw < 2 || (st != PI_E_NO_ROOM && st != PI_E_UNSUPPORTED))
 		return st;
-	char archs[256] = "";
-	size_t n = 0;
-	for (size_t i = 0; i < j->nw && n < sizeof archs; i++)
+	int *keep = calloc(j->img.nslices, sizeof *keep);
+	if (!keep)
+		return st;
+	for (size_t i = 0; i < j->nw; i++)
 		if (j->w[i].s != bad)
-			n += (size_t)snprintf(archs + n, sizeof archs - n, " --arch %s", j->w[i].s->arch);
-	char was[sizeof j->d->hint];
-	snprintf(was, sizeof was, "%s", j->d->hint);
-	if (was[0])
-		pi_hint(j->d, "%s; or edit only the other slices with%s", was, archs);
-	else
-		pi_hint(j->d, "edit only the other slices with%s", archs);
+			keep[j->w[i].s - j->img.slices] = 1;
+	char opts[256];
+	if (arch_options(&j->img, keep, j->signer, opts, sizeof opts)) {
+		char was[sizeof j->d->hint];
+		snprintf(was, sizeof was, "%s", j->d->hint);
+		if (was[0])
+			pi_hint(j->d, "%s; or edit only the other slices with%s", was, opts);
+		else
+			pi_hint(j->d, "edit only the other slices with%s", opts);
+	}
+	free(keep);
 	return st;
 }
 
@@ -624,7 +668,7 @@ static pi_status inj_prepare(inject *j)
 	if ((st = open_input(j->path, &j->m, &j->img, d)) != PI_OK)
 		return st;
 	j->have_map = 1;
-	if ((st = select_slices(o, &j->img, &j->w, &j->nw, d)) != PI_OK)
+	if ((st = select_slices(o, &j->img, j->signer, &j->w, &j->nw, d)) != PI_OK)
 		return st;
 	if (j->signer == PI_SIGNER_CODESIGN && j->nw < j->img.nslices) {
 		pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
@@ -1057,7 +1101,7 @@ static int emit_plist(const pi_opts *o, const char *path, pi_diag *d)
 		if ((st = open_input(path, &m, &img, d)) != PI_OK)
 			return outcome_of(st);
 		have_map = 1;
-		if ((st = select_slices(o, &img, &w, &nw, d)) != PI_OK)
+		if ((st = select_slices(o, &img, PI_SIGNER_NONE, &w, &nw, d)) != PI_OK)
 			goto done;
 		for (size_t i = 0; i < nw; i++)
 			if ((st = read_old_signature(&w[i], d)) != PI_OK)
@@ -1072,8 +1116,14 @@ static int emit_plist(const pi_opts *o, const char *path, pi_diag *d)
 		pi_out out;
 		pi_overlay ov;
 		char target[4096];
-		if ((st = pi_out_target(o->output, target, sizeof target, d)) != PI_OK ||
-		    (st = pi_out_begin(&out, target, 0, d)) != PI_OK)
+		if ((st = pi_out_target(o->output, target, sizeof target, d)) != PI_OK)
+			goto done;
+		if (path && pi_same_file(path, o->output)) {
+			st = pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "the output %s is the input; --emit-plist writes a plist, not a Mach-O file",
+			             o->output);
+			goto done;
+		}
+		if ((st = pi_out_begin(&out, target, 0, d)) != PI_OK)
 			goto done;
 		if (!pi_ov_init(&ov, (const uint8_t *)xml, xml_len, 0)) {
 			pi_out_abort(&out);
