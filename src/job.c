@@ -1189,6 +1189,19 @@ static pi_status resolve_signer(const pi_opts *o, pi_signer *signer, char *codes
 	return PI_OK;
 }
 
+void pi_opts_init(pi_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->template_name = "local-network";
+	o->sign_identity = "-";
+	o->timestamp = -1;
+	o->signer = PI_SIGNER_AUTO;
+	o->out = stdout;
+	o->err = stderr;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = ncpu > 0 ? (unsigned)ncpu : 1;
+}
+
 int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 {
 	int worst = PI_DONE;

@@ -38,6 +38,12 @@ typedef struct pi_opts {
 	FILE *err;                     /* stderr */
 } pi_opts;
 
+/* The defaults the command line starts from (DESIGN.md section 2): template
+ * local-network, identity "-" (ad hoc), neither --timestamp nor
+ * --no-timestamp, signer auto, one thread per online CPU, reports on stdout
+ * and errors on stderr; everything else zero.  The caller owns *o. */
+void pi_opts_init(pi_opts *o);
+
 /* Outcome of one input, worst first: error > usage > not ready > ok. */
 typedef enum pi_outcome { PI_DONE = 0, PI_NOT_READY = 3, PI_USAGE = 2, PI_ERROR = 1 } pi_outcome;
 

@@ -152,14 +152,7 @@ static int push(const char ***arr, size_t *n, const char *v)
 int main(int argc, char **argv)
 {
 	pi_opts o;
-	memset(&o, 0, sizeof o);
-	o.template_name = "local-network";
-	o.sign_identity = "-";
-	o.timestamp = -1;
-	o.out = stdout;
-	o.err = stderr;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	o.threads = ncpu > 0 ? (unsigned)ncpu : 1;
+	pi_opts_init(&o);
 	/* a file-size limit must become an EFBIG error we can clean up after */
 	signal(SIGXFSZ, SIG_IGN);
 

@@ -52,10 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f))
 		abort();
 	pi_opts o;
-	memset(&o, 0, sizeof o);
-	o.template_name = "local-network";
-	o.sign_identity = "-";
-	o.timestamp = -1;
+	pi_opts_init(&o);
 	o.signer = PI_SIGNER_INTERNAL;
 	o.quiet = 1;
 	o.threads = 1;
