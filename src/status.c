@@ -29,8 +29,7 @@ void pi_diag_prefix(const pi_diag *d, char *buf, size_t len)
 		snprintf(buf, len, "plistinject: %s", d->file);
 }
 
-/* A message is one line: control characters from file data become '?'. */
-static void one_line(char *s)
+void pi_one_line(char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
@@ -52,7 +51,7 @@ pi_status pi_fail(pi_diag *d, pi_status code, uint64_t offset, const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(d->msg, sizeof d->msg, fmt, ap);
 	va_end(ap);
-	one_line(d->msg);
+	pi_one_line(d->msg);
 	append_offset(d->msg, sizeof d->msg, offset);
 	d->code = code;
 	d->hint[0] = 0;
@@ -65,7 +64,7 @@ void pi_hint(pi_diag *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(d->hint, sizeof d->hint, fmt, ap);
 	va_end(ap);
-	one_line(d->hint);
+	pi_one_line(d->hint);
 }
 
 /* One line on the sink's stream: prefix, optional tag ("warning: "), text. */
@@ -75,7 +74,7 @@ static void emit_line(pi_diag *d, uint64_t offset, const char *tag, const char *
 		return;
 	char pre[512], msg[768];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	one_line(msg);
+	pi_one_line(msg);
 	append_offset(msg, sizeof msg, offset);
 	pi_diag_prefix(d, pre, sizeof pre);
 	if (d->hold) {

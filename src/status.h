@@ -86,6 +86,10 @@ void pi_diag_hold(pi_diag *d);
  * or alone on success. */
 void pi_diag_release(pi_diag *d);
 
+/* Make s (NUL-terminated, changed in place) safe for one line of text:
+ * control bytes (0x00-0x1f, 0x7f) that came from file data become '?'. */
+void pi_one_line(char *s);
+
 /* Print the recorded error (and hint) to stream in the fixed form. */
 void pi_diag_print(const pi_diag *d, FILE *stream);
 

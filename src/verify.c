@@ -206,15 +206,9 @@ pi_status pi_verify_slice(const pi_slice *s, const pi_overlay *only, unsigned th
 	snprintf(r->identifier, sizeof r->identifier, "%s", cd->identifier);
 	snprintf(r->team, sizeof r->team, "%s", cd->team);
 	/* shown on one line of text: control bytes from the file become '?' */
-	for (char *p = r->identifier; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	for (char *p = r->team; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	for (char *p = r->bundle_id; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	pi_one_line(r->identifier);
+	pi_one_line(r->team);
+	pi_one_line(r->bundle_id);
 	if (r->has_bundle_id && strcmp(r->bundle_id, r->identifier))
 		problem(r, "CFBundleIdentifier '%s' differs from the signing identifier '%s'", r->bundle_id,
 		        r->identifier);
