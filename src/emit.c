@@ -41,6 +41,15 @@ static void write_section_header(const pi_slice *s, const pi_plan *p, uint8_t *h
 	/* align 0, reloff 0, nreloc 0, flags 0 (S_REGULAR), reserved 0: what -sectcreate writes */
 }
 
+/* The --make-room edit of load command i, or NULL. */
+static const pi_room_edit *room_edit(const pi_plan *p, uint32_t i)
+{
+	for (uint32_t k = 0; k < p->room.n; k++)
+		if (p->room.e[k].lc_index == i)
+			return &p->room.e[k];
+	return NULL;
+}
+
 static pi_status build_header(const pi_slice *s, const pi_plan *p, uint64_t sig_datasize,
                               pi_overlay *ov, pi_diag *d)
 {
@@ -57,9 +66,11 @@ static pi_status build_header(const pi_slice *s, const pi_plan *p, uint64_t sig_
 	uint64_t o = s->hdr_size;
 	uint32_t ncmds = 0;
 	uint64_t le_filesize = p->le_filesize, le_vmsize = p->le_vmsize;
-	if (p->sig_datasize != sig_datasize)
+	if (p->sig_datasize != sig_datasize) {
+		free(h);
 		return pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET,
 		               "internal error: the signature was not sized with pi_plan_signature");
+	}
 	for (uint32_t i = 0; i < s->ncmds; i++) {
 		const pi_lc *lc = &s->lcs[i];
 		const uint8_t *src = s->data + lc->off;
@@ -104,6 +115,14 @@ static pi_status build_header(const pi_slice *s, const pi_plan *p, uint64_t sig_
 			pi_put_u32le(h + o + 8, (uint32_t)p->cs_dataoff);
 			pi_put_u32le(h + o + 12, (uint32_t)sig_datasize);
 			o += lc->cmdsize;
+		} else if (room_edit(p, i) && room_edit(p, i)->kind != PI_ROOM_BUILD_TOOLS) {
+			continue; /* --make-room: removed whole */
+		} else if (room_edit(p, i)) {
+			/* --make-room: LC_BUILD_VERSION keeps platform, minos and sdk, no tools */
+			memcpy(h + o, src, BUILD_VERSION_COMMAND_SIZE);
+			pi_put_u32le(h + o + 4, BUILD_VERSION_COMMAND_SIZE);
+			pi_put_u32le(h + o + 20, 0);
+			o += BUILD_VERSION_COMMAND_SIZE;
 		} else if (i == le->lc_index) {
 			memcpy(h + o, src, lc->cmdsize);
 			if (s->is64) {
@@ -150,7 +169,7 @@ static pi_status renumber_symbols(const pi_slice *s, const pi_plan *p, pi_overla
 	const uint8_t *tab = s->data + s->symoff;
 	for (uint64_t i = 0; i < s->nsyms; i++) {
 		uint8_t t = tab[i * es + 4], n = tab[i * es + 5];
-		if (pi_nsect_is_section(t, n) && p->nsect_map[n] != n) {
+		if (pi_nsect_is_section(t, n) && (p->nsect_map[n] != n || n == p->removed_ordinal)) {
 			if (first == UINT64_MAX)
 				first = i;
 			last = i;
@@ -164,8 +183,14 @@ static pi_status renumber_symbols(const pi_slice *s, const pi_plan *p, pi_overla
 		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
 	for (uint64_t i = 0; i < len; i += es) {
 		uint8_t t = buf[i + 4], n = buf[i + 5];
-		if (pi_nsect_is_section(t, n))
+		if (!pi_nsect_is_section(t, n))
+			continue;
+		if (n == p->removed_ordinal) {
+			uint64_t addr = es == NLIST_SIZE_64 ? pi_get_u64le(buf + i + 8) : pi_get_u32le(buf + i + 8);
+			buf[i + 5] = pi_plan_nsect_for_addr(s, p, addr);
+		} else {
 			buf[i + 5] = p->nsect_map[n];
+		}
 	}
 	return PI_OK;
 }

@@ -48,6 +48,9 @@
 #define LC_UUID 0x1bu
 #define LC_CODE_SIGNATURE 0x1du
 #define LC_ENCRYPTION_INFO 0x21u
+#define LC_SOURCE_VERSION 0x2au
+#define LC_DATA_IN_CODE 0x29u
+#define LC_BUILD_VERSION 0x32u
 #define LC_ENCRYPTION_INFO_64 0x2cu
 
 #define SEGMENT_COMMAND_SIZE_32 56u
@@ -55,6 +58,9 @@
 #define SECTION_SIZE_32 68u
 #define SECTION_SIZE_64 80u
 #define LINKEDIT_DATA_COMMAND_SIZE 16u
+#define SOURCE_VERSION_COMMAND_SIZE 16u
+#define BUILD_VERSION_COMMAND_SIZE 24u  /* without its tool entries; ntools at +20 */
+#define BUILD_TOOL_VERSION_SIZE 8u
 #define NLIST_SIZE_32 12u
 #define NLIST_SIZE_64 16u
 

@@ -138,25 +138,105 @@ static uint64_t header_need(const pi_slice *s, pi_sign_mode mode)
 	return need;
 }
 
-pi_status pi_plan_header_room(const pi_slice *s, pi_sign_mode mode, pi_diag *d)
+int pi_plan_make_room(const pi_slice *s, uint64_t short_by, pi_room *r)
+{
+	memset(r, 0, sizeof *r);
+	int found[3] = { 0, 0, 0 };
+	pi_room_edit cand[3];
+	for (uint32_t i = 0; i < s->ncmds; i++) {
+		const pi_lc *lc = &s->lcs[i];
+		uint32_t v = 0;
+		if (lc->cmd == LC_DATA_IN_CODE && !found[0] && lc->cmdsize == LINKEDIT_DATA_COMMAND_SIZE &&
+		    pi_cur_u32le(&s->cur, lc->off + 12, &v) && v == 0) {
+			cand[0] = (pi_room_edit){ PI_ROOM_DATA_IN_CODE, i, LINKEDIT_DATA_COMMAND_SIZE, 0 };
+			found[0] = 1;
+		} else if (lc->cmd == LC_SOURCE_VERSION && !found[1] &&
+		           lc->cmdsize == SOURCE_VERSION_COMMAND_SIZE) {
+			cand[1] = (pi_room_edit){ PI_ROOM_SOURCE_VERSION, i, SOURCE_VERSION_COMMAND_SIZE, 0 };
+			found[1] = 1;
+		} else if (lc->cmd == LC_BUILD_VERSION && !found[2] &&
+		           pi_cur_u32le(&s->cur, lc->off + 20, &v) && v > 0 &&
+		           (uint64_t)lc->cmdsize == BUILD_VERSION_COMMAND_SIZE + (uint64_t)v * BUILD_TOOL_VERSION_SIZE) {
+			cand[2] = (pi_room_edit){ PI_ROOM_BUILD_TOOLS, i, v * BUILD_TOOL_VERSION_SIZE, v };
+			found[2] = 1;
+		}
+	}
+	for (int k = 0; k < 3 && r->freed < short_by; k++)
+		if (found[k]) {
+			r->e[r->n++] = cand[k];
+			r->freed += cand[k].bytes;
+		}
+	return r->freed >= short_by;
+}
+
+void pi_room_describe(const pi_room *r, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	if (!r->n) {
+		snprintf(buf, len, "nothing");
+		return;
+	}
+	for (uint32_t i = 0; i < r->n && n < len; i++) {
+		const pi_room_edit *e = &r->e[i];
+		const char *sep = i == 0 ? "" : i + 1 == r->n ? " and " : ", ";
+		int w;
+		if (e->kind == PI_ROOM_DATA_IN_CODE)
+			w = snprintf(buf + n, len - n, "%sLC_DATA_IN_CODE (16 bytes, empty)", sep);
+		else if (e->kind == PI_ROOM_SOURCE_VERSION)
+			w = snprintf(buf + n, len - n, "%sLC_SOURCE_VERSION (16 bytes)", sep);
+		else
+			w = snprintf(buf + n, len - n, "%sthe %u tool entr%s of LC_BUILD_VERSION (%u bytes)", sep,
+			             e->ntools, e->ntools == 1 ? "y" : "ies", e->bytes);
+		if (w < 0)
+			return;
+		n += (size_t)w;
+	}
+}
+
+/* The hint of a no-room refusal that --make-room is concerned with: whether
+ * it would be enough (or, given, how far it got), then the two remedies. */
+static void room_hint(pi_diag *d, const pi_slice *s, uint64_t short_by, int make_room,
+                      uint64_t plist_len)
+{
+	pi_room r;
+	char what[200];
+	int enough = pi_plan_make_room(s, short_by, &r);
+	pi_room_describe(&r, what, sizeof what);
+	if (enough && !make_room)
+		pi_hint(d, "give --make-room: it removes %s, which nothing reads at run time; or " HINT_NO_ROOM,
+		        what, headerpad_for(plist_len));
+	else if (!r.n)
+		pi_hint(d, "--make-room cannot help (the slice has no load command it may remove); " HINT_NO_ROOM,
+		        headerpad_for(plist_len));
+	else if (!enough)
+		pi_hint(d, "--make-room %s only %llu bytes (%s), %llu short; " HINT_NO_ROOM,
+		        make_room ? "frees" : "would free", (unsigned long long)r.freed, what,
+		        (unsigned long long)(short_by - r.freed), headerpad_for(plist_len));
+	else
+		pi_hint(d, HINT_NO_ROOM, headerpad_for(plist_len));
+}
+
+pi_status pi_plan_header_room(const pi_slice *s, pi_sign_mode mode, int make_room, pi_diag *d)
 {
 	uint64_t pad = s->first_sect_off - s->cmds_end;
 	uint64_t need = header_need(s, mode);
-	if (need > pad) {
-		pi_fail(d, PI_E_NO_ROOM, s->offset + s->cmds_end,
-		        "no room for the load commands: %llu bytes of header padding needed (%s%s), "
-		        "%llu available",
-		        (unsigned long long)need,
-		        s->info_plist < 0 ? (s->is64 ? "80 for the section header" : "68 for the section header")
-		                          : "",
-		        (!s->has_codesig && mode == PI_SIGN_ADHOC)
-		            ? (s->info_plist < 0 ? " + 16 for LC_CODE_SIGNATURE" : "16 for LC_CODE_SIGNATURE")
-		            : "",
-		        (unsigned long long)pad);
-		pi_hint(d, HINT_NO_ROOM, headerpad_for(0));
-		return PI_E_NO_ROOM;
-	}
-	return PI_OK;
+	if (need <= pad)
+		return PI_OK;
+	pi_room r;
+	if (make_room && pi_plan_make_room(s, need - pad, &r))
+		return PI_OK;
+	pi_fail(d, PI_E_NO_ROOM, s->offset + s->cmds_end,
+	        "no room for the load commands: %llu bytes of header padding needed (%s%s), "
+	        "%llu available",
+	        (unsigned long long)need,
+	        s->info_plist < 0 ? (s->is64 ? "80 for the section header" : "68 for the section header") : "",
+	        (!s->has_codesig && mode == PI_SIGN_ADHOC)
+	            ? (s->info_plist < 0 ? " + 16 for LC_CODE_SIGNATURE" : "16 for LC_CODE_SIGNATURE")
+	            : "",
+	        (unsigned long long)pad);
+	room_hint(d, s, need - pad, make_room, 0);
+	return PI_E_NO_ROOM;
 }
 
 /* 1 when every byte of [off, off+len) is zero, counting the range `freed`
@@ -207,8 +287,39 @@ pi_status pi_plan_signature(const pi_slice *s, pi_plan *p, uint64_t datasize, pi
 	return PI_OK;
 }
 
-pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mode, pi_plan *p,
-                         pi_diag *d)
+/* Bytes an existing __info_plist (section index i) can grow to in place:
+ * its size plus the zero bytes after it, up to the next section in the file
+ * or in VM (whichever comes first) or the end of __TEXT's file range. */
+static uint64_t in_place_capacity(const pi_slice *s, int i)
+{
+	const pi_section *old = &s->sects[i];
+	const pi_segment *text = &s->segs[s->text];
+	uint64_t end = old->offset + old->size;
+	uint64_t file_lim = text->fileoff + text->filesize;
+	uint64_t vm_lim = text->vmaddr + text->vmsize;
+	if (end > file_lim || old->addr < text->vmaddr)
+		return old->size;
+	for (uint32_t k = 0; k < s->nsects; k++) {
+		const pi_section *x = &s->sects[k];
+		if ((int)k == i || x->size == 0)
+			continue;
+		if (has_bytes(x) && x->offset >= end && x->offset < file_lim)
+			file_lim = x->offset;
+		if (x->addr >= old->addr + old->size && x->addr < vm_lim)
+			vm_lim = x->addr;
+	}
+	uint64_t lim = file_lim - old->offset;
+	if (vm_lim - old->addr < lim)
+		lim = vm_lim - old->addr;
+	const uint8_t *b = pi_cur_ptr(&s->cur, end, lim - old->size);
+	uint64_t zeros = 0;
+	while (b && zeros < lim - old->size && b[zeros] == 0)
+		zeros++;
+	return old->size + zeros;
+}
+
+pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mode, int make_room,
+                         pi_plan *p, pi_diag *d)
 {
 	memset(p, 0, sizeof *p);
 	p->plist_len = plist_len;
@@ -231,15 +342,17 @@ pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mod
 	int skip = -1; /* section index not counted as present */
 	if (s->info_plist >= 0) {
 		const pi_section *old = &s->sects[s->info_plist];
-		if (plist_len <= old->size) {
+		uint64_t cap = plist_len <= old->size ? old->size : in_place_capacity(s, s->info_plist);
+		if (plist_len <= cap) {
 			p->kind = PI_PLACE_IN_PLACE;
 			in_place = 1;
 			p->data_off = old->offset;
 			p->addr = old->addr;
-			p->room_before = old->size;
-			p->room_after = old->size - plist_len;
+			p->room_before = cap;
+			p->room_after = cap - plist_len;
 		} else {
 			p->remove_old = 1;
+			p->removed_ordinal = old->ordinal;
 			skip = s->info_plist;
 			freed_off = old->offset;
 			freed_len = old->size;
@@ -262,6 +375,11 @@ pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mod
 	}
 	if (last_end < p->cmds_end_after)
 		last_end = p->cmds_end_after;
+	if (p->cmds_end_after > first && make_room &&
+	    pi_plan_make_room(s, p->cmds_end_after - first, &p->room))
+		p->cmds_end_after -= p->room.freed;
+	else
+		p->room.n = 0, p->room.freed = 0;
 	p->pad_after = first - p->cmds_end_after;
 	if (p->cmds_end_after > first) {
 		/* pi_plan_header_room is the gate for this; keep the plan safe anyway */
@@ -269,7 +387,7 @@ pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mod
 		        "no room for the load commands: %llu bytes of header padding needed, %llu available",
 		        (unsigned long long)(p->cmds_end_after - s->cmds_end),
 		        (unsigned long long)(first - s->cmds_end));
-		pi_hint(d, HINT_NO_ROOM, headerpad_for(plist_len));
+		room_hint(d, s, p->cmds_end_after - first, make_room, plist_len);
 		return PI_E_NO_ROOM;
 	}
 
@@ -379,8 +497,8 @@ pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mod
 		}
 	}
 	p->nsects_after = next - 1;
-	if (skip >= 0 && s->sects[skip].ordinal < 256)
-		map[s->sects[skip].ordinal] = (uint16_t)p->new_ordinal;
+	/* the removed section's own symbols are placed by address
+	 * (pi_plan_nsect_for_addr); the map keeps the identity for it */
 	for (int i = 0; i < 256; i++) {
 		if (map[i] > 255)
 			return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET,
@@ -390,6 +508,8 @@ pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mod
 		if (map[i] != i)
 			p->renumber = 1;
 	}
+	if (p->removed_ordinal)
+		p->renumber = 1;
 
 	/* where the signature goes */
 	uint64_t le_end = le->fileoff + le->filesize;
@@ -401,4 +521,22 @@ pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mod
 			return pi_fail(d, PI_E_MALFORMED, PI_NO_OFFSET, "__LINKEDIT end overflows");
 	}
 	return PI_OK;
+}
+
+uint8_t pi_plan_nsect_for_addr(const pi_slice *s, const pi_plan *p, uint64_t addr)
+{
+	if (p->plist_len && addr >= p->addr && addr - p->addr < p->plist_len)
+		return (uint8_t)p->new_ordinal;
+	uint32_t first_text = p->new_ordinal;
+	for (uint32_t i = 0; i < s->nsects; i++) {
+		const pi_section *x = &s->sects[i];
+		if (x->ordinal == p->removed_ordinal || x->ordinal > MAX_SECT)
+			continue;
+		uint32_t now = p->nsect_map[x->ordinal];
+		if (x->size && addr >= x->addr && addr - x->addr < x->size)
+			return (uint8_t)now;
+		if (in_text(s, i) && now < first_text)
+			first_text = now;
+	}
+	return (uint8_t)first_text;
 }

@@ -32,8 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				pi_sign_mode mode = m ? PI_SIGN_NONE : PI_SIGN_ADHOC;
 				pi_plan p;
 				pi_diag_init(&d, "fuzz", NULL);
-				if (pi_plan_header_room(s, mode, &d) != PI_OK ||
-				    pi_plan_inject(s, 600, mode, &p, &d) != PI_OK)
+				if (pi_plan_header_room(s, mode, m, &d) != PI_OK ||
+				    pi_plan_inject(s, 600, mode, m, &p, &d) != PI_OK)
 					continue;
 				if (p.data_off + p.plist_len > s->size || p.data_off < p.cmds_end_after)
 					__builtin_trap();

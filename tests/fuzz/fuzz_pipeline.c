@@ -50,8 +50,8 @@ static void unsigned_mode(const pi_slice *s)
 	pi_image img;
 	pi_report r;
 	pi_diag_init(&d, "fuzz", NULL);
-	if (pi_plan_check_editable(s, &d) || pi_plan_header_room(s, PI_SIGN_NONE, &d) ||
-	    pi_plan_inject(s, sizeof plist - 1, PI_SIGN_NONE, &p, &d) || pi_plan_signature(s, &p, 0, &d))
+	if (pi_plan_check_editable(s, &d) || pi_plan_header_room(s, PI_SIGN_NONE, 0, &d) ||
+	    pi_plan_inject(s, sizeof plist - 1, PI_SIGN_NONE, 0, &p, &d) || pi_plan_signature(s, &p, 0, &d))
 		return;
 	CHECK(pi_ov_init(&ov, s->data, s->size, s->offset));
 	CHECK(pi_emit_slice(s, &p, (const uint8_t *)plist, 0, &ov, &d) == PI_OK);
@@ -76,7 +76,7 @@ static int inject(const pi_slice *s, uint8_t **out, uint64_t *out_len)
 	pi_overlay ov;
 	uint64_t n = sizeof plist - 1, datasize;
 	pi_diag_init(&d, "fuzz", NULL);
-	if (pi_plan_check_editable(s, &d) || pi_plan_header_room(s, PI_SIGN_ADHOC, &d))
+	if (pi_plan_check_editable(s, &d) || pi_plan_header_room(s, PI_SIGN_ADHOC, 1, &d))
 		return 0;
 	int have_old = 0;
 	if (s->has_codesig) { /* the old signature's metadata is kept, as in job.c */
@@ -85,7 +85,7 @@ static int inject(const pi_slice *s, uint8_t **out, uint64_t *out_len)
 		pi_cs_sig_parse(&c, &sig);
 		have_old = 1;
 	}
-	if (pi_plan_inject(s, n, PI_SIGN_ADHOC, &p, &d))
+	if (pi_plan_inject(s, n, PI_SIGN_ADHOC, 1, &p, &d))
 		return 0;
 	pi_sign_params_for(s, have_old ? &sig : NULL, IDENT, (const uint8_t *)plist, n, 1, &sp);
 	sp.code_limit = p.cs_dataoff;

@@ -104,30 +104,30 @@ static void test_header_room(void)
 	f.m.seg[1].s[0].addr = 0x100000000ull + 664 + 56;
 	if (fx_load(&f)) {
 		CHECK_EQ_U64(f.s->first_sect_off, 720);
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_NONE, &f.d), PI_E_NO_ROOM);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_NONE, 0, &f.d), PI_E_NO_ROOM);
 		CHECK_EQ_U64((uint64_t)(int64_t)f.d.code, (uint64_t)(int64_t)PI_E_NO_ROOM);
 		CHECK_STR(f.d.msg, "no room for the load commands: 80 bytes of header padding needed "
 		                   "(80 for the section header), 56 available, at offset 0x298");
 		CHECK_CONTAINS(f.d.hint, "-headerpad 0x1000");
 		CHECK_CONTAINS(f.d.hint, "-sectcreate __TEXT __info_plist");
 		pi_diag_init(&f.d, "t", NULL);
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, &f.d), PI_E_NO_ROOM);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 0, &f.d), PI_E_NO_ROOM);
 		CHECK_STR(f.d.msg, "no room for the load commands: 96 bytes of header padding needed "
 		                   "(80 for the section header + 16 for LC_CODE_SIGNATURE), 56 available, "
 		                   "at offset 0x298");
 		/* pi_plan_inject refuses too, even if called without the gate */
 		pi_plan p;
 		pi_diag_init(&f.d, "t", NULL);
-		CHECK_EQ_U64(pi_plan_inject(f.s, 100, PI_SIGN_NONE, &p, &f.d), PI_E_NO_ROOM);
+		CHECK_EQ_U64(pi_plan_inject(f.s, 100, PI_SIGN_NONE, 0, &p, &f.d), PI_E_NO_ROOM);
 		CHECK_CONTAINS(f.d.msg, "80 bytes of header padding needed, 56 available");
 	}
 	/* 90: enough for the section header alone, not with LC_CODE_SIGNATURE */
 	f.m.seg[1].s[0].offset = 664 + 90;
 	f.m.seg[1].s[0].addr = 0x100000000ull + 664 + 90;
 	if (fx_load(&f)) {
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_NONE, &f.d), PI_OK);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_NONE, 0, &f.d), PI_OK);
 		CHECK_EQ_U64((uint64_t)(int64_t)f.d.code, PI_OK);
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, &f.d), PI_E_NO_ROOM);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 0, &f.d), PI_E_NO_ROOM);
 		CHECK_CONTAINS(f.d.msg, "96 bytes of header padding needed (80 for the section header + 16 "
 		                        "for LC_CODE_SIGNATURE), 90 available");
 	}
@@ -135,20 +135,20 @@ static void test_header_room(void)
 	f.m.seg[1].s[0].offset = 664 + 96;
 	f.m.seg[1].s[0].addr = 0x100000000ull + 664 + 96;
 	if (fx_load(&f))
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, &f.d), PI_OK);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 0, &f.d), PI_OK);
 
 	/* a signed slice needs only the 80: 80 fits, 79 does not */
 	ub_default64(&f.m, 1);
 	f.m.seg[1].s[0].offset = 680 + 80;
 	f.m.seg[1].s[0].addr = 0x100000000ull + 680 + 80;
 	if (fx_load(&f)) {
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, &f.d), PI_OK);
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_NONE, &f.d), PI_OK);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 0, &f.d), PI_OK);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_NONE, 0, &f.d), PI_OK);
 	}
 	f.m.seg[1].s[0].offset = 680 + 79;
 	f.m.seg[1].s[0].addr = 0x100000000ull + 680 + 79;
 	if (fx_load(&f)) {
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, &f.d), PI_E_NO_ROOM);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 0, &f.d), PI_E_NO_ROOM);
 		CHECK_STR(f.d.msg, "no room for the load commands: 80 bytes of header padding needed "
 		                   "(80 for the section header), 79 available, at offset 0x2a8");
 	}
@@ -161,8 +161,8 @@ static void test_header_room(void)
 	f.m.seg[1].s[2] = (ub_sect){ .name = "__info_plist", .addr = 0x100003800ull, .size = 0x100,
 	                             .offset = 0x3800, .fill = '<' };
 	if (fx_load(&f)) {
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_NONE, &f.d), PI_OK);
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, &f.d), PI_E_NO_ROOM);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_NONE, 0, &f.d), PI_OK);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 0, &f.d), PI_E_NO_ROOM);
 		CHECK_STR(f.d.msg, "no room for the load commands: 16 bytes of header padding needed "
 		                   "(16 for LC_CODE_SIGNATURE), 8 available, at offset 0x2e8");
 	}
@@ -187,17 +187,17 @@ static void test_header_room(void)
 	f.m.size = 0x5000;
 	if (fx_load(&f)) {
 		CHECK_EQ_U64(f.s->cmds_end, 248); /* 28 + (56 + 68) + 56 + 24 + 16 */
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, &f.d), PI_E_NO_ROOM);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 0, &f.d), PI_E_NO_ROOM);
 		CHECK_STR(f.d.msg, "no room for the load commands: 68 bytes of header padding needed "
 		                   "(68 for the section header), 60 available, at offset 0xf8");
 	}
 	f.m.seg[0].s[0].offset = 248 + 68;
 	f.m.seg[0].s[0].addr = 0x4000 + 248 + 68;
 	if (fx_load(&f)) {
-		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, &f.d), PI_OK);
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 0, &f.d), PI_OK);
 		pi_plan p;
 		/* the tail of __TEXT: after __text (ends 316 + 0x100 = 0x23c) */
-		if (CHECK_EQ_U64(pi_plan_inject(f.s, 200, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+		if (CHECK_EQ_U64(pi_plan_inject(f.s, 200, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 			CHECK_EQ_U64(p.kind, PI_PLACE_TEXT_TAIL);
 			CHECK_EQ_U64(p.data_off, 0x240);
 			CHECK_EQ_U64(p.addr, 0x4240);
@@ -217,7 +217,7 @@ static void test_tail(void)
 	ub_default64(&f.m, 0);
 	if (!fx_load(&f))
 		return;
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 1000, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 1000, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_TEXT_TAIL);
 		CHECK_STR(pi_place_name(p.kind), "end of __TEXT");
 		CHECK_EQ_U64(p.data_off, 0x3200); /* align_up(0x31f5, 16) */
@@ -247,7 +247,7 @@ static void test_tail(void)
 		CHECK(placement_sound(f.s, &p));
 	}
 	/* unsigned and staying unsigned: no signature at all */
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 1000, PI_SIGN_NONE, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 1000, PI_SIGN_NONE, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.add_codesig, 0);
 		CHECK_EQ_U64(p.cmds_end_after, 664 + 80);
 		CHECK_EQ_U64(p.cs_dataoff, 0);
@@ -255,11 +255,11 @@ static void test_tail(void)
 	}
 	/* exactly the tail's size still fits; one more byte does not (and there
 	 * is no other room for 3585 bytes) */
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0xe00, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0xe00, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_TEXT_TAIL);
 		CHECK_EQ_U64(p.room_after, 0);
 	}
-	CHECK_EQ_U64(pi_plan_inject(f.s, 0xe01, PI_SIGN_ADHOC, &p, &f.d), PI_E_NO_ROOM);
+	CHECK_EQ_U64(pi_plan_inject(f.s, 0xe01, PI_SIGN_ADHOC, 0, &p, &f.d), PI_E_NO_ROOM);
 	CHECK_STR(f.d.msg, "no room for the 3585-byte Info.plist: 3584 zero bytes at the end of __TEXT, "
 	                   "3336 in the header padding after the load commands, and no large enough gap "
 	                   "between __TEXT sections, at offset 0x298");
@@ -269,14 +269,14 @@ static void test_tail(void)
 	/* a signed slice keeps its signature's place */
 	ub_default64(&f.m, 1);
 	if (fx_load(&f)) {
-		if (CHECK_EQ_U64(pi_plan_inject(f.s, 957, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+		if (CHECK_EQ_U64(pi_plan_inject(f.s, 957, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 			CHECK_EQ_U64(p.kind, PI_PLACE_TEXT_TAIL);
 			CHECK_EQ_U64(p.add_codesig, 0);
 			CHECK_EQ_U64(p.cmds_end_after, 680 + 80);
 			CHECK_EQ_U64(p.linkedit_end, 0x5100);
 			CHECK_EQ_U64(p.cs_dataoff, 0x5100);
 		}
-		if (CHECK_EQ_U64(pi_plan_inject(f.s, 957, PI_SIGN_NONE, &p, &f.d), PI_OK)) {
+		if (CHECK_EQ_U64(pi_plan_inject(f.s, 957, PI_SIGN_NONE, 0, &p, &f.d), PI_OK)) {
 			CHECK_EQ_U64(p.drop_codesig, 1);
 			CHECK_EQ_U64(p.cmds_end_after, 680 + 80 - 16);
 			CHECK_EQ_U64(p.cs_dataoff, 0);
@@ -288,7 +288,7 @@ static void test_tail(void)
 	ub_default64(&f.m, 0);
 	f.m.seg[3].filesize = 0xff8;
 	f.m.size = 0x5ff8;
-	if (fx_load(&f) && CHECK_EQ_U64(pi_plan_inject(f.s, 100, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (fx_load(&f) && CHECK_EQ_U64(pi_plan_inject(f.s, 100, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.linkedit_end, 0x5ff8);
 		CHECK_EQ_U64(p.cs_dataoff, 0x6000);
 	}
@@ -305,7 +305,7 @@ static void test_header_pad_and_gap(void)
 	b[0x800] = 1;  /* below the chosen range: does not matter */
 	if (!CHECK(fx_parse(&f)))
 		return;
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 300, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 300, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_HEADER_PAD);
 		CHECK_STR(pi_place_name(p.kind), "end of the header padding");
 		CHECK_EQ_U64(p.data_off, 0xed0); /* align_down(0x1000 - 300, 16) */
@@ -324,12 +324,12 @@ static void test_header_pad_and_gap(void)
 	/* the byte just after the range does not matter; the last byte does */
 	b[0xed0 + 300] = 1;
 	fx_parse(&f);
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 300, PI_SIGN_ADHOC, &p, &f.d), PI_OK))
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 300, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK))
 		CHECK_EQ_U64(p.data_off, 0xed0);
 	b[0xed0 + 299] = 1;
 	fx_parse(&f);
 	/* then the gap between __text (ends 0x27f1) and __const (0x3000) */
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 300, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 300, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_GAP);
 		CHECK_STR(pi_place_name(p.kind), "gap between __TEXT sections");
 		CHECK_EQ_U64(p.data_off, 0x2800);
@@ -346,12 +346,12 @@ static void test_header_pad_and_gap(void)
 		CHECK(placement_sound(f.s, &p));
 	}
 	/* the header padding is too short for the gap-sized plist anyway */
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x800, PI_SIGN_ADHOC, &p, &f.d), PI_OK))
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x800, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK))
 		CHECK_EQ_U64(p.data_off, 0x2800);
 	/* a dirty gap: no room anywhere */
 	b[0x2fff] = 1;
 	fx_parse(&f);
-	CHECK_EQ_U64(pi_plan_inject(f.s, 0x800, PI_SIGN_ADHOC, &p, &f.d), PI_E_NO_ROOM);
+	CHECK_EQ_U64(pi_plan_inject(f.s, 0x800, PI_SIGN_ADHOC, 0, &p, &f.d), PI_E_NO_ROOM);
 	CHECK_CONTAINS(f.d.msg, "no room for the 2048-byte Info.plist: 3584 zero bytes at the end of __TEXT");
 	fx_free(&f);
 
@@ -361,17 +361,17 @@ static void test_header_pad_and_gap(void)
 	ub_default64(&f.m, 1);
 	if (!fx_load(&f))
 		return;
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0xd20, PI_SIGN_ADHOC, &p, &f.d), PI_OK))
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0xd20, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK))
 		CHECK_EQ_U64(p.kind, PI_PLACE_TEXT_TAIL);
-	CHECK_EQ_U64(pi_plan_inject(f.s, 0xe20, PI_SIGN_ADHOC, &p, &f.d), PI_E_NO_ROOM);
+	CHECK_EQ_U64(pi_plan_inject(f.s, 0xe20, PI_SIGN_ADHOC, 0, &p, &f.d), PI_E_NO_ROOM);
 	CHECK_CONTAINS(f.d.msg, "no room for the 3616-byte Info.plist: 3584 zero bytes at the end of "
 	                        "__TEXT, 3336 in the header padding");
 	/* align_down(0x1000 - 0xd08, 16) = 0x2f0 = 752 < 760 and the tail is
 	 * 0xe00: the tail still wins; make the tail dirty to see the refusal */
 	f.b[0x3200] = 1;
 	fx_parse(&f);
-	CHECK_EQ_U64(pi_plan_inject(f.s, 0xd08, PI_SIGN_ADHOC, &p, &f.d), PI_E_NO_ROOM);
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0xd00, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	CHECK_EQ_U64(pi_plan_inject(f.s, 0xd08, PI_SIGN_ADHOC, 0, &p, &f.d), PI_E_NO_ROOM);
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0xd00, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_HEADER_PAD);
 		CHECK_EQ_U64(p.data_off, 0x300);
 	}
@@ -398,7 +398,7 @@ static void test_lowest_gap(void)
 	if (!CHECK(fx_parse(&f)))
 		return;
 	CHECK_EQ_U64(f.s->sections_sorted, 0);
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 500, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 500, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_GAP);
 		CHECK_EQ_U64(p.data_off, 0x2800);
 		CHECK_EQ_U64(p.room_before, 0x800);
@@ -413,7 +413,7 @@ static void test_lowest_gap(void)
 	}
 	b[0x2900] = 7; /* the lower gap is dirty: the next one */
 	fx_parse(&f);
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 500, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 500, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_GAP);
 		CHECK_EQ_U64(p.data_off, 0x3100);
 		CHECK_EQ_U64(p.room_before, 0x300);
@@ -423,13 +423,13 @@ static void test_lowest_gap(void)
 	b[0x2900] = 0;
 	b[0x27f8] = 7; /* between __text's end 0x27f1 and 0x2800 */
 	fx_parse(&f);
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 500, PI_SIGN_ADHOC, &p, &f.d), PI_OK))
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 500, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK))
 		CHECK_EQ_U64(p.data_off, 0x2800);
 	/* too long for the second gap, first gap dirty at its start */
 	b[0x2800] = 7;
 	fx_parse(&f);
-	CHECK_EQ_U64(pi_plan_inject(f.s, 0x301, PI_SIGN_ADHOC, &p, &f.d), PI_E_NO_ROOM);
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x300, PI_SIGN_ADHOC, &p, &f.d), PI_OK))
+	CHECK_EQ_U64(pi_plan_inject(f.s, 0x301, PI_SIGN_ADHOC, 0, &p, &f.d), PI_E_NO_ROOM);
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x300, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK))
 		CHECK_EQ_U64(p.data_off, 0x3100);
 	fx_free(&f);
 }
@@ -443,7 +443,7 @@ static void test_sorted_insert(void)
 	uint8_t *b = fx_bytes(&f);
 	b[0x3300] = 1;
 	fx_parse(&f);
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_HEADER_PAD);
 		CHECK_EQ_U64(p.insert_after, 0);
 		CHECK_EQ_U64(p.new_ordinal, 1);
@@ -455,7 +455,7 @@ static void test_sorted_insert(void)
 	b = fx_bytes(&f);
 	b[0x3300] = 1;
 	fx_parse(&f);
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_HEADER_PAD);
 		CHECK_EQ_U64(p.data_off, 0xe00);
 		CHECK_EQ_U64(p.insert_after, 2);
@@ -480,9 +480,9 @@ static void test_existing(void)
 	if (!fx_load(&f))
 		return;
 	CHECK_EQ_U64(f.s->info_plist, 2);
-	CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, &f.d), PI_OK);
+	CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 0, &f.d), PI_OK);
 	/* not longer: rewritten in place */
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x100, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x100, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_IN_PLACE);
 		CHECK_STR(pi_place_name(p.kind), "existing __info_plist");
 		CHECK_EQ_U64(p.data_off, 0x3800);
@@ -498,23 +498,75 @@ static void test_existing(void)
 		CHECK_EQ_U64(p.cmds_end_after, 760);
 		CHECK_EQ_U64(p.add_codesig, 0);
 	}
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x123, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x123, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_IN_PLACE);
 		CHECK_EQ_U64(p.room_after, 0);
 	}
-	/* longer: removed, and the new one goes to the tail after __const
-	 * (0x3200), which keeps its ordinal 3 */
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	/* longer, and the zero bytes after it (to the end of __TEXT at 0x4000)
+	 * hold the difference: it grows in place, no ordinal changes */
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
+		CHECK_EQ_U64(p.kind, PI_PLACE_IN_PLACE);
+		CHECK_EQ_U64(p.data_off, 0x3800);
+		CHECK_EQ_U64(p.addr, 0x100003800ull);
+		CHECK_EQ_U64(p.remove_old, 0);
+		CHECK_EQ_U64(p.removed_ordinal, 0);
+		CHECK_EQ_U64(p.room_before, 0x800);
+		CHECK_EQ_U64(p.room_after, 0x600);
+		CHECK_EQ_U64(p.new_ordinal, 3);
+		CHECK_EQ_U64(p.renumber, 0);
+		CHECK(map_identity_from(&p, 0));
+		CHECK_EQ_U64(p.cmds_end_after, 760);
+	}
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x800, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK))
+		CHECK_EQ_U64(p.kind, PI_PLACE_IN_PLACE);
+	/* one byte more than the capacity: removed, and the new one goes to the
+	 * tail after __const (0x3200), over the old one's bytes; it keeps the
+	 * ordinal 3, and symbols that named the old one follow their address */
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x801, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_TEXT_TAIL);
 		CHECK_EQ_U64(p.data_off, 0x3200);
 		CHECK_EQ_U64(p.remove_old, 1);
+		CHECK_EQ_U64(p.removed_ordinal, 3);
 		CHECK_EQ_U64(p.old_index, 2);
 		CHECK_EQ_U64(p.insert_after, 2);
 		CHECK_EQ_U64(p.new_ordinal, 3);
 		CHECK_EQ_U64(p.nsects_after, 5);
-		CHECK_EQ_U64(p.renumber, 0);
+		CHECK(map_identity_from(&p, 0));
+		CHECK_EQ_U64(p.renumber, 1); /* the removed section's symbols are looked at */
 		CHECK_EQ_U64(p.cmds_end_after, 760); /* one header out, one in */
 		CHECK(placement_sound(f.s, &p));
+	}
+	fx_free(&f);
+
+	/* a section right after the old plist bounds its growth */
+	ub_default64(&f.m, 1);
+	f.m.seg[1].nsects = 4;
+	f.m.seg[1].s[2] = (ub_sect){ .name = "__info_plist", .addr = 0x100003800ull, .size = 0x100,
+	                             .offset = 0x3800, .fill = '<' };
+	f.m.seg[1].s[3] = (ub_sect){ .name = "__after", .addr = 0x100003a00ull, .size = 0x10,
+	                             .offset = 0x3a00, .fill = 0x77 };
+	if (fx_load(&f)) {
+		if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
+			CHECK_EQ_U64(p.kind, PI_PLACE_IN_PLACE);
+			CHECK_EQ_U64(p.room_before, 0x200);
+			CHECK_EQ_U64(p.room_after, 0);
+		}
+		if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x201, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
+			CHECK_EQ_U64(p.remove_old, 1);
+			CHECK(p.kind != PI_PLACE_IN_PLACE);
+			CHECK(placement_sound(f.s, &p));
+		}
+	}
+	/* ... and so does a non-zero byte after it */
+	f.m.seg[1].nsects = 3;
+	fx_bytes(&f)[0x3980] = 1;
+	if (fx_parse(&f)) {
+		if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x180, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
+			CHECK_EQ_U64(p.kind, PI_PLACE_IN_PLACE);
+			CHECK_EQ_U64(p.room_before, 0x180);
+		}
+		if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x181, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK))
+			CHECK_EQ_U64(p.remove_old, 1);
 	}
 	fx_free(&f);
 
@@ -523,13 +575,13 @@ static void test_existing(void)
 	f.m.seg[1].nsects = 3;
 	f.m.seg[1].s[2] = (ub_sect){ .name = "__info_plist", .addr = 0x100003200ull, .size = 0x123,
 	                             .offset = 0x3200, .fill = '<' };
-	if (fx_load(&f) && CHECK_EQ_U64(pi_plan_inject(f.s, 0x400, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
-		CHECK_EQ_U64(p.kind, PI_PLACE_TEXT_TAIL);
+	if (fx_load(&f) && CHECK_EQ_U64(pi_plan_inject(f.s, 0x400, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
+		CHECK_EQ_U64(p.kind, PI_PLACE_IN_PLACE);
 		CHECK_EQ_U64(p.data_off, 0x3200);
-		CHECK_EQ_U64(p.remove_old, 1);
+		CHECK_EQ_U64(p.remove_old, 0);
 		CHECK_EQ_U64(p.room_before, 0xe00);
+		CHECK_EQ_U64(p.room_after, 0xa00);
 		CHECK_EQ_U64(p.renumber, 0);
-		CHECK(placement_sound(f.s, &p));
 	}
 	fx_free(&f);
 
@@ -545,20 +597,32 @@ static void test_existing(void)
 		CHECK_EQ_U64(f.s->info_plist, 0);
 		CHECK_EQ_U64(f.s->first_sect_off, 0xf00);
 		CHECK_EQ_U64(f.s->sections_sorted, 1);
-		if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+		if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 			CHECK_EQ_U64(p.kind, PI_PLACE_TEXT_TAIL);
 			CHECK_EQ_U64(p.data_off, 0x3200);
 			CHECK_EQ_U64(p.remove_old, 1);
 			CHECK_EQ_U64(p.old_index, 0);
 			CHECK_EQ_U64(p.insert_after, 2);
 			CHECK_EQ_U64(p.new_ordinal, 3);
-			CHECK_EQ_U64(p.nsect_map[1], 3); /* old plist -> new plist */
+			CHECK_EQ_U64(p.removed_ordinal, 1);
 			CHECK_EQ_U64(p.nsect_map[2], 1); /* __text moves down */
 			CHECK_EQ_U64(p.nsect_map[3], 2); /* __const moves down */
 			CHECK_EQ_U64(p.nsect_map[4], 4);
 			CHECK_EQ_U64(p.nsect_map[5], 5);
 			CHECK_EQ_U64(p.renumber, 1);
 			CHECK_EQ_U64(p.nsects_after, 5);
+			/* the old plist's symbols follow their address: into the section
+			 * that holds it, else __TEXT's first section (__mh_execute_header
+			 * at __TEXT's start, and the old plist's bytes, hold none) */
+			CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x100000000ull), 1);
+			CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x100000f00ull), 1);
+			CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x100001000ull), 1);
+			CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x100003100ull), 2);
+			CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x100003200ull), 3);
+			CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x1000033ffull), 3);
+			CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x100003400ull), 1);
+			CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x100004010ull), 4);
+			CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x100005010ull), 5); /* __bss, zerofill */
 			/* the header padding grew by the removed plist */
 			CHECK_EQ_U64(p.pad_before, 0xf00 - 760);
 			CHECK_EQ_U64(p.pad_after, 0x1000 - 760);
@@ -568,11 +632,14 @@ static void test_existing(void)
 	 * including the old plist's bytes */
 	f.b[0x3300] = 1;
 	fx_parse(&f);
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x200, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_HEADER_PAD);
 		CHECK_EQ_U64(p.data_off, 0xe00);
 		CHECK_EQ_U64(p.new_ordinal, 1);
-		CHECK_EQ_U64(p.renumber, 0);
+		CHECK(map_identity_from(&p, 0));
+		CHECK_EQ_U64(p.renumber, 1);
+		/* the old plist's address now lies in the new one */
+		CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x100000f00ull), 1);
 		CHECK(placement_sound(f.s, &p));
 	}
 	fx_free(&f);
@@ -584,19 +651,142 @@ static void test_existing(void)
 	                             .offset = 0x3800, .fill = '<' };
 	uint8_t *b = fx_bytes(&f);
 	b[0x3300] = 1;
+	b[0x3900] = 1; /* it cannot grow past 0x3900 */
 	fx_parse(&f);
-	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x500, PI_SIGN_ADHOC, &p, &f.d), PI_OK)) {
+	if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x500, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
 		CHECK_EQ_U64(p.kind, PI_PLACE_HEADER_PAD);
 		CHECK_EQ_U64(p.data_off, 0xb00);
 		CHECK_EQ_U64(p.new_ordinal, 1);
+		CHECK_EQ_U64(p.removed_ordinal, 3);
 		CHECK_EQ_U64(p.nsect_map[1], 2);
 		CHECK_EQ_U64(p.nsect_map[2], 3);
-		CHECK_EQ_U64(p.nsect_map[3], 1);
 		CHECK_EQ_U64(p.nsect_map[4], 4);
 		CHECK_EQ_U64(p.nsect_map[5], 5);
+		/* a symbol at the old plist's address: __TEXT's first section is now
+		 * the new plist */
+		CHECK_EQ_U64(pi_plan_nsect_for_addr(f.s, &p, 0x100003800ull), 1);
 		CHECK(placement_sound(f.s, &p));
 	}
 	fx_free(&f);
+}
+
+static const uint32_t dic_empty[2] = { 0x5000, 0 };        /* LC_DATA_IN_CODE, datasize 0 */
+static const uint32_t dic_full[2] = { 0x5000, 8 };         /* one entry: not removable */
+static const uint32_t srcver[2] = { 0x1234, 0 };           /* LC_SOURCE_VERSION */
+static const uint32_t bv_no_tools[4] = { 1, 0xc0000, 0xd0000, 0 };
+static const uint32_t bv_one_tool[6] = { 1, 0xc0000, 0xd0000, 1, 3, 0x3b70000 }; /* macos, ld */
+static const uint32_t bv_two_tools[8] = { 1, 0xc0000, 0xd0000, 2, 3, 0x3b70000, 1, 0x10000 };
+
+/* --make-room (DESIGN.md section 3): which load commands, in which order,
+ * only as many as needed; the refusal's hint says whether it would help. */
+static void test_make_room(void)
+{
+	static const struct {
+		const char *what;
+		int dic, sv, tools;       /* 1 empty / 2 non-empty LC_DATA_IN_CODE; tools in LC_BUILD_VERSION */
+		uint32_t pad;             /* header padding */
+		int enough;               /* --make-room frees enough */
+		uint32_t n;               /* edits taken */
+		pi_room_kind k0, k1;
+		uint64_t freed;
+		const char *described;
+	} rows[] = {
+		{ "claude 2.1.290: 64, the empty LC_DATA_IN_CODE alone", 1, 1, 1, 64, 1, 1,
+		  PI_ROOM_DATA_IN_CODE, 0, 16, "LC_DATA_IN_CODE (16 bytes, empty)" },
+		{ "Rust/ld64: 48, LC_DATA_IN_CODE then LC_SOURCE_VERSION", 1, 1, 1, 48, 1, 2,
+		  PI_ROOM_DATA_IN_CODE, PI_ROOM_SOURCE_VERSION, 32,
+		  "LC_DATA_IN_CODE (16 bytes, empty) and LC_SOURCE_VERSION (16 bytes)" },
+		{ "turbo: 56, no LC_SOURCE_VERSION: the tool entry next", 1, 0, 1, 56, 1, 2,
+		  PI_ROOM_DATA_IN_CODE, PI_ROOM_BUILD_TOOLS, 24,
+		  "LC_DATA_IN_CODE (16 bytes, empty) and the 1 tool entry of LC_BUILD_VERSION (8 bytes)" },
+		{ "a non-empty LC_DATA_IN_CODE stays: source version, then tools", 2, 1, 2, 48, 1, 2,
+		  PI_ROOM_SOURCE_VERSION, PI_ROOM_BUILD_TOOLS, 32,
+		  "LC_SOURCE_VERSION (16 bytes) and the 2 tool entries of LC_BUILD_VERSION (16 bytes)" },
+		{ "not enough: only one tool entry", 2, 0, 1, 56, 0, 1, PI_ROOM_BUILD_TOOLS, 0, 8,
+		  "the 1 tool entry of LC_BUILD_VERSION (8 bytes)" },
+		{ "nothing to remove", 2, 0, 0, 56, 0, 0, 0, 0, 0, "nothing" },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		fx f = { 0 };
+		fprintf(stderr, "  make-room: %s\n", rows[i].what);
+		ub_default64(&f.m, 1);
+		if (rows[i].dic)
+			ub_lc(&f.m, 0x29, rows[i].dic == 1 ? dic_empty : dic_full, 2);
+		if (rows[i].sv)
+			ub_lc(&f.m, 0x2a, srcver, 2);
+		if (rows[i].tools == 1)
+			ub_lc(&f.m, 0x32, bv_one_tool, 6);
+		else if (rows[i].tools == 2)
+			ub_lc(&f.m, 0x32, bv_two_tools, 8);
+		else
+			ub_lc(&f.m, 0x32, bv_no_tools, 4);
+		uint64_t cmds_end = 680 + f.m.extra_len;
+		f.m.seg[1].s[0].offset = (uint32_t)(cmds_end + rows[i].pad);
+		f.m.seg[1].s[0].addr = 0x100000000ull + cmds_end + rows[i].pad;
+		if (!fx_load(&f))
+			continue;
+		CHECK_EQ_U64(f.s->cmds_end, cmds_end);
+		pi_room r;
+		CHECK_EQ_U64(pi_plan_make_room(f.s, 80 - rows[i].pad, &r), rows[i].enough);
+		CHECK_EQ_U64(r.n, rows[i].n);
+		if (r.n > 0)
+			CHECK_EQ_U64(r.e[0].kind, rows[i].k0);
+		if (r.n > 1)
+			CHECK_EQ_U64(r.e[1].kind, rows[i].k1);
+		CHECK_EQ_U64(r.freed, rows[i].freed);
+		char what[200];
+		pi_room_describe(&r, what, sizeof what);
+		CHECK_STR(what, rows[i].described);
+
+		/* without --make-room: refused, and the hint says whether it helps */
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 0, &f.d), PI_E_NO_ROOM);
+		char msg[200];
+		snprintf(msg, sizeof msg, "no room for the load commands: 80 bytes of header padding needed "
+		                          "(80 for the section header), %u available, at offset 0x%llx",
+		         rows[i].pad, (unsigned long long)cmds_end);
+		CHECK_STR(f.d.msg, msg);
+		char hint[300];
+		if (rows[i].enough)
+			snprintf(hint, sizeof hint, "give --make-room: it removes %s, which nothing reads at run time; "
+			                            "or relink with -headerpad 0x1000", what);
+		else if (rows[i].n)
+			snprintf(hint, sizeof hint, "--make-room would free only %llu bytes (%s), %llu short; "
+			                            "relink with -headerpad 0x1000",
+			         (unsigned long long)r.freed, what, (unsigned long long)(80 - rows[i].pad - r.freed));
+		else
+			snprintf(hint, sizeof hint, "--make-room cannot help (the slice has no load command it may "
+			                            "remove); relink with -headerpad 0x1000");
+		CHECK_CONTAINS(f.d.hint, hint);
+		CHECK_CONTAINS(f.d.hint, "-sectcreate __TEXT __info_plist");
+
+		/* with it: the gate and the plan agree */
+		pi_diag_init(&f.d, "t", NULL);
+		pi_plan p;
+		if (!rows[i].enough) {
+			CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 1, &f.d), PI_E_NO_ROOM);
+			if (rows[i].n)
+				CHECK_CONTAINS(f.d.hint, "--make-room frees only");
+			pi_diag_init(&f.d, "t", NULL);
+			CHECK_EQ_U64(pi_plan_inject(f.s, 0x100, PI_SIGN_ADHOC, 1, &p, &f.d), PI_E_NO_ROOM);
+			fx_free(&f);
+			continue;
+		}
+		CHECK_EQ_U64(pi_plan_header_room(f.s, PI_SIGN_ADHOC, 1, &f.d), PI_OK);
+		if (CHECK_EQ_U64(pi_plan_inject(f.s, 0x100, PI_SIGN_ADHOC, 1, &p, &f.d), PI_OK)) {
+			CHECK_EQ_U64(p.room.n, rows[i].n);
+			CHECK_EQ_U64(p.room.freed, rows[i].freed);
+			CHECK_EQ_U64(p.cmds_end_after, cmds_end + 80 - rows[i].freed);
+			CHECK_EQ_U64(p.pad_before, rows[i].pad);
+			CHECK_EQ_U64(p.pad_after, rows[i].pad + rows[i].freed - 80);
+			CHECK(placement_sound(f.s, &p));
+		}
+		/* and plenty of padding takes nothing, even with --make-room */
+		f.m.seg[1].s[0].offset = (uint32_t)(cmds_end + 200);
+		f.m.seg[1].s[0].addr = 0x100000000ull + cmds_end + 200;
+		if (fx_load(&f) && CHECK_EQ_U64(pi_plan_inject(f.s, 0x100, PI_SIGN_ADHOC, 1, &p, &f.d), PI_OK))
+			CHECK_EQ_U64(p.room.n, 0);
+		fx_free(&f);
+	}
 }
 
 /* Random dirty bytes and lengths: every plan that succeeds is sound. */
@@ -618,7 +808,7 @@ static void test_never_nonzero(void)
 			continue;
 		pi_plan p;
 		pi_diag_init(&f.d, "t", NULL);
-		pi_status st = pi_plan_inject(f.s, len, PI_SIGN_ADHOC, &p, &f.d);
+		pi_status st = pi_plan_inject(f.s, len, PI_SIGN_ADHOC, 0, &p, &f.d);
 		if (st == PI_OK) {
 			ok++;
 			if (!placement_sound(f.s, &p))
@@ -726,6 +916,7 @@ static void test_nsect_is_section(void)
 int main(void)
 {
 	test_header_room();
+	test_make_room();
 	test_tail();
 	test_header_pad_and_gap();
 	test_lowest_gap();

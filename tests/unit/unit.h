@@ -152,6 +152,9 @@ typedef struct ub_spec {
 	ub_seg seg[UB_MAXSEG];
 	int symtab;
 	uint32_t symoff, nsyms, stroff, strsize;
+	uint8_t extra[128];           /* raw load commands written after LC_SYMTAB (before */
+	uint32_t extra_len;           /* LC_CODE_SIGNATURE), e.g. from ub_lc_* */
+	uint32_t extra_ncmds;
 	int codesig;
 	uint32_t cs_dataoff, cs_datasize;
 	uint64_t size;                /* slice bytes */
@@ -233,6 +236,21 @@ static inline void ub_default64(ub_spec *m, int signed_)
 	m->size = 0x6000;
 }
 
+/* Append a raw load command to m's extras: cmd, then the u32 words of its
+ * body (cmdsize = 8 + 4 * nwords).  Used for LC_DATA_IN_CODE (dataoff,
+ * datasize), LC_SOURCE_VERSION (two words of the u64 version) and
+ * LC_BUILD_VERSION (platform, minos, sdk, ntools, then 2 words a tool). */
+static inline void ub_lc(ub_spec *m, uint32_t cmd, const uint32_t *words, uint32_t nwords)
+{
+	uint8_t *p = m->extra + m->extra_len;
+	ub_put32(p, cmd);
+	ub_put32(p + 4, 8 + 4 * nwords);
+	for (uint32_t i = 0; i < nwords; i++)
+		ub_put32(p + 8 + 4 * i, words[i]);
+	m->extra_len += 8 + 4 * nwords;
+	m->extra_ncmds++;
+}
+
 /* Write m into buf[0, m->size) (buf must hold m->size bytes).  Returns
  * cmds_end. */
 static inline uint64_t ub_build(ub_spec *m, uint8_t *buf)
@@ -300,6 +318,11 @@ static inline uint64_t ub_build(ub_spec *m, uint8_t *buf)
 		ub_put32(buf + o + 20, m->strsize);
 		o += 24;
 		ncmds++;
+	}
+	if (m->extra_len) {
+		memcpy(buf + o, m->extra, m->extra_len);
+		o += m->extra_len;
+		ncmds += m->extra_ncmds;
 	}
 	if (m->codesig) {
 		m->codesig_off = o;
