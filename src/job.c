@@ -294,7 +294,20 @@ static pi_status select_slices(const pi_opts *o, pi_image *img, pi_signer signer
 
 /* ---- --check ---- */
 
-static void print_report_text(const pi_opts *o, const char *path, const pi_report *r)
+static pi_status build_plist_for(const pi_opts *o, const char *path, work *w, size_t nw, char **xml,
+                                 size_t *xml_len, pi_diag *d);
+static pi_status stand_in_plist(const pi_opts *o, const char *path, work *w, size_t nw, char **xml,
+                                size_t *xml_len);
+
+/* Whether a default run (or one with --make-room or --bundle-id) can make a
+ * slice that is not ready ready: DESIGN.md section 2, --check. */
+typedef struct fixable {
+	const char *verdict;          /* "yes", "make-room" or "no"; "" when the slice is ready */
+	int needs_bundle_id;          /* a run must be given --bundle-id */
+	char why[768];                /* "no": the refusal; "make-room": what it removes */
+} fixable;
+
+static void print_report_text(const pi_opts *o, const char *path, const pi_report *r, const fixable *f)
 {
 	if (r->ready) {
 		fprintf(o->out, "%s (%s): ready: %s, Info.plist bound, %u code pages of %u bytes verified\n",
@@ -304,10 +317,57 @@ static void print_report_text(const pi_opts *o, const char *path, const pi_repor
 	fprintf(o->out, "%s (%s): not ready: ", path, r->label);
 	for (unsigned i = 0; i < r->nproblems; i++)
 		fprintf(o->out, "%s%s", i ? "; " : "", r->problems[i]);
+	if (!strcmp(f->verdict, "no"))
+		fprintf(o->out, "; plistinject cannot fix it: %s", f->why);
+	else if (!strcmp(f->verdict, "make-room"))
+		fprintf(o->out, "; plistinject can fix it with --make-room (it removes %s)%s", f->why,
+		        f->needs_bundle_id ? " and --bundle-id" : "");
+	else
+		fprintf(o->out, "; plistinject can fix it%s", f->needs_bundle_id ? " with --bundle-id" : "");
 	fputc('\n', o->out);
 }
 
-static void print_report_json(FILE *f, const pi_report *r)
+/* Fill *f for slice s of the file at path, as a run with the options o (and
+ * --make-room) would go: structure, header room, identity, plist room.  The
+ * plist is built for this slice alone, with a stand-in bundle ID when the
+ * run would ask for one.  Says nothing on o->err. */
+static void assess_fix(const pi_opts *o, const char *path, pi_slice *s, fixable *f)
+{
+	pi_diag d, quiet;
+	pi_diag_init(&d, path, NULL);
+	pi_diag_init(&quiet, path, NULL);
+	quiet.quiet = 1;
+	f->verdict = "no";
+	f->needs_bundle_id = 0;
+	f->why[0] = 0;
+	work w;
+	memset(&w, 0, sizeof w);
+	w.s = s;
+	char *xml = NULL;
+	size_t len = 0;
+	pi_plan p;
+	pi_status st = pi_plan_check_editable(s, &d);
+	if (st == PI_OK && (st = pi_plan_header_room(s, PI_SIGN_ADHOC, 1, &d)) == PI_OK &&
+	    (st = read_old_signature(&w, &quiet)) == PI_OK) {
+		st = build_plist_for(o, path, &w, 1, &xml, &len, &d);
+		if (st == PI_E_NEED_BUNDLE_ID) {
+			f->needs_bundle_id = 1;
+			pi_diag_init(&d, path, NULL);
+			st = stand_in_plist(o, path, &w, 1, &xml, &len);
+		}
+	}
+	if (st == PI_OK && (st = pi_plan_inject(s, len, PI_SIGN_ADHOC, 1, &p, &d)) == PI_OK) {
+		f->verdict = p.room.n ? "make-room" : "yes";
+		if (p.room.n)
+			pi_room_describe(&p.room, f->why, sizeof f->why);
+	} else {
+		snprintf(f->why, sizeof f->why, "%s", d.msg[0] ? d.msg : "the plist cannot be built");
+	}
+	free(xml);
+	free(w.sig);
+}
+
+static void print_report_json(FILE *f, const pi_report *r, const fixable *fx)
 {
 	fputc('{', f);
 	json_kv_str(f, "arch", r->arch, 1);
@@ -330,16 +390,38 @@ static void print_report_json(FILE *f, const pi_report *r)
 	json_kv_bool(f, "slot1_bound", r->slot1_bound, 1);
 	json_kv_u64(f, "page_size", r->page_size, 1);
 	json_kv_u64(f, "code_pages", r->ncode, 1);
-	json_kv_u64(f, "bad_pages", r->bad_pages, 0);
+	json_kv_u64(f, "bad_pages", r->bad_pages, 1);
+	json_kv_str(f, "fixable", fx->verdict, 1);
+	json_kv_bool(f, "needs_bundle_id", fx->needs_bundle_id, 1);
+	json_kv_str(f, "fixable_why", fx->why, 0);
 	fputc('}', f);
 }
 
-static int check_one(const pi_opts *o, const char *path, pi_diag *d)
+/* 1 when d holds the reader's refusal of a whole file that is not Mach-O at
+ * all (a script, a text file), not of a damaged one. */
+static int not_macho(const pi_diag *d)
+{
+	return d->code == PI_E_MALFORMED && !d->slice[0] && !strncmp(d->msg, "not a Mach-O file", 17);
+}
+
+static int check_one(const pi_opts *o, const char *path, pi_diag *d, const char **status)
 {
 	pi_map m;
 	pi_image img;
 	int result = PI_DONE;
 	pi_status st = open_input(path, &m, &img, d);
+	if (st != PI_OK && not_macho(d)) {
+		/* a script among the binaries of a bin/ folder: said in one line,
+		 * and it leaves the other files' results and the exit status alone */
+		if (o->json) {
+			json_kv_str(o->out, "not_macho", d->msg, 1);
+		} else {
+			fprintf(o->out, "%s: %s; skipped\n", path, d->msg);
+		}
+		pi_diag_clear(d);
+		*status = "not-macho";
+		return PI_DONE;
+	}
 	if (st != PI_OK)
 		return outcome_of(st);
 	if ((st = refuse_unsupported(o, &img, PI_SIGNER_NONE, d)) != PI_OK) {
@@ -363,14 +445,17 @@ static int check_one(const pi_opts *o, const char *path, pi_diag *d)
 			result = PI_ERROR;
 			break;
 		}
-		if (!r.ready)
+		fixable fx = { "", 0, "" };
+		if (!r.ready) {
 			result = worse(result, PI_NOT_READY);
+			assess_fix(o, path, s, &fx);
+		}
 		if (o->json) {
 			if (!first)
 				fputc(',', o->out);
-			print_report_json(o->out, &r);
+			print_report_json(o->out, &r, &fx);
 		} else {
-			print_report_text(o, path, &r);
+			print_report_text(o, path, &r, &fx);
 		}
 		first = 0;
 	}
@@ -544,6 +629,18 @@ static void print_plan(FILE *f, const char *path, const work *w, int json, int f
 		json_kv_u64(f, "room_after", p->room_after, 1);
 		json_kv_u64(f, "header_padding_before", p->pad_before, 1);
 		json_kv_u64(f, "header_padding_after", p->pad_after, 1);
+		json_str(f, "removed_load_commands");
+		fputs(":[", f);
+		for (uint32_t k = 0; k < p->room.n; k++) {
+			fputs(k ? ",{" : "{", f);
+			json_kv_str(f, "load_command", p->room.e[k].kind == PI_ROOM_DATA_IN_CODE ? "LC_DATA_IN_CODE"
+			                               : p->room.e[k].kind == PI_ROOM_SOURCE_VERSION ? "LC_SOURCE_VERSION"
+			                               : "LC_BUILD_VERSION", 1);
+			json_kv_str(f, "what", p->room.e[k].kind == PI_ROOM_BUILD_TOOLS ? "tool entries" : "whole", 1);
+			json_kv_u64(f, "bytes", p->room.e[k].bytes, 0);
+			fputc('}', f);
+		}
+		fputs("],", f);
 		json_kv_u64(f, "section_ordinal", p->new_ordinal, 1);
 		json_kv_bool(f, "renumbered_symbols", p->renumber, 1);
 		json_kv_str(f, "identifier", w->sp.identifier ? w->sp.identifier : "", 1);
@@ -559,6 +656,11 @@ static void print_plan(FILE *f, const char *path, const work *w, int json, int f
 	        pi_place_name(p->kind), (unsigned long long)p->room_before,
 	        (unsigned long long)p->room_after, (unsigned long long)p->pad_before,
 	        (unsigned long long)p->pad_after);
+	if (p->room.n) {
+		char what[200];
+		pi_room_describe(&p->room, what, sizeof what);
+		fprintf(f, " (--make-room removes %s)", what);
+	}
 	if (p->cs_dataoff)
 		fprintf(f, "; ad-hoc signature of %llu bytes at 0x%llx as %s\n", (unsigned long long)w->datasize,
 		        (unsigned long long)(w->out_off + p->cs_dataoff), w->sp.identifier);
@@ -566,10 +668,17 @@ static void print_plan(FILE *f, const char *path, const work *w, int json, int f
 		fprintf(f, "; unsigned\n");
 }
 
-/* Notes the user should see about the signature we replace. */
-static void signature_notes(const pi_opts *o, pi_signer signer, const work *w, const char *new_id,
-                            pi_diag *d)
+/* Notes the user should see about what the run changes beyond the plist:
+ * load commands --make-room removes, and the signature it replaces.  The
+ * same notes come before a --dry-run's plan and after a real run. */
+static void slice_notes(const pi_opts *o, pi_signer signer, const work *w, const char *new_id,
+                        pi_diag *d)
 {
+	if (w->plan.room.n) {
+		char what[200];
+		pi_room_describe(&w->plan.room, what, sizeof what);
+		pi_note(d, "--make-room removes %s, which nothing reads at run time", what);
+	}
 	if (!w->sig || !w->sig->has_cd)
 		return;
 	const pi_cs_cd *cd = &w->sig->cds[0];
@@ -616,6 +725,7 @@ typedef struct inject {
 	int check_live;
 	pi_image check_img;
 	char ent_tmp[4096];           /* entitlements written for codesign, "" if none */
+	int unchanged;                /* already ready: left alone (DESIGN.md section 2) */
 } inject;
 
 static pi_sign_mode plan_mode(const inject *j)
@@ -647,6 +757,82 @@ static pi_status hint_arch(inject *j, const pi_slice *bad, pi_status st)
 			pi_hint(j->d, "edit only the other slices with%s", opts);
 	}
 	free(keep);
+	return st;
+}
+
+/* 1 when the user asked for a new signature: --force, --signer other than
+ * auto, or an option that only signing uses. */
+static int signing_asked(const pi_opts *o)
+{
+	return o->force || (o->signer_given && o->signer != PI_SIGNER_AUTO) ||
+	       strcmp(o->sign_identity, "-") || o->entitlements || o->identifier || o->timestamp != -1 ||
+	       o->keychain;
+}
+
+/* DESIGN.md section 2, "already ready": unless signing_asked, a file is left
+ * alone when every selected slice's embedded plist holds what this run would
+ * write (compared as plists, pi_plist_same) and the slice passes --check,
+ * signed as the identifier this run would sign with.  The check hashes the
+ * slices, which costs one reading pass, and only when the plists match. */
+static int already_ready(inject *j)
+{
+	if (signing_asked(j->o))
+		return 0;
+	for (size_t i = 0; i < j->nw; i++) {
+		const pi_slice *s = j->w[i].s;
+		if (s->info_plist < 0)
+			return 0;
+		const pi_section *x = &s->sects[s->info_plist];
+		if (!pi_plist_same(s->data + x->offset, (size_t)x->size, (const uint8_t *)j->xml, j->xml_len))
+			return 0;
+	}
+	for (size_t i = 0; i < j->nw; i++) {
+		pi_report r;
+		if (pi_verify_slice(j->w[i].s, NULL, j->o->threads, &r) != PI_OK || !r.ready ||
+		    strcmp(r.identifier, j->ident))
+			return 0;
+	}
+	return 1;
+}
+
+/* The plist a run would build for w[0..nw) with a stand-in bundle ID, when
+ * the real one is still to be asked for: its length is what the plist needs
+ * at the least (the ID is at least one character; "a" is the shortest).  On
+ * success *xml is malloc'd (the caller frees it).  Diagnostics go nowhere. */
+static pi_status stand_in_plist(const pi_opts *o, const char *path, work *w, size_t nw, char **xml,
+                                size_t *xml_len)
+{
+	pi_opts so = *o;
+	so.bundle_id = "a";
+	pi_diag quiet;
+	pi_diag_init(&quiet, path, NULL);
+	quiet.quiet = 1;
+	return build_plist_for(&so, path, w, nw, xml, xml_len, &quiet);
+}
+
+/* DESIGN.md section 2 orders the checks: structure, header room, identity,
+ * then room for the plist bytes.  The last can be answered before the
+ * identity when even the smallest plist (stand_in_plist) has no room in a
+ * slice: then the user is told that first, since a bundle ID would not help.
+ * Returns the refusal of that slice, or st (the identity question already
+ * in d) when every slice has room. */
+static pi_status no_room_first(inject *j, pi_status st)
+{
+	char *xml = NULL;
+	size_t len = 0;
+	if (stand_in_plist(j->o, j->path, j->w, j->nw, &xml, &len) != PI_OK)
+		return st;
+	free(xml);
+	for (size_t i = 0; i < j->nw; i++) {
+		pi_plan p;
+		pi_diag rd;
+		pi_diag_init(&rd, j->path, NULL);
+		pi_diag_set_slice(&rd, j->w[i].s->label);
+		if (pi_plan_inject(j->w[i].s, len, plan_mode(j), j->o->make_room, &p, &rd) != PI_E_NO_ROOM)
+			continue;
+		pi_diag_replace(j->d, &rd); /* the room refusal comes before the identity question */
+		return hint_arch(j, j->w[i].s, PI_E_NO_ROOM);
+	}
 	return st;
 }
 
@@ -682,7 +868,7 @@ static pi_status inj_prepare(inject *j)
 	for (size_t i = 0; i < j->nw; i++) {
 		pi_diag_set_slice(d, j->w[i].s->label);
 		if ((st = pi_plan_check_editable(j->w[i].s, d)) != PI_OK ||
-		    (st = pi_plan_header_room(j->w[i].s, room, d)) != PI_OK)
+		    (st = pi_plan_header_room(j->w[i].s, room, o->make_room, d)) != PI_OK)
 			return hint_arch(j, j->w[i].s, st);
 	}
 	for (size_t i = 0; i < j->nw; i++) {
@@ -691,14 +877,18 @@ static pi_status inj_prepare(inject *j)
 			return st;
 	}
 	if ((st = build_plist_for(o, j->path, j->w, j->nw, &j->xml, &j->xml_len, d)) != PI_OK)
-		return st;
+		return st == PI_E_NEED_BUNDLE_ID ? no_room_first(j, st) : st;
 	pi_plist_info info;
 	pi_plist_inspect((const uint8_t *)j->xml, j->xml_len, &info);
 	snprintf(j->ident, sizeof j->ident, "%s", o->identifier ? o->identifier : info.bundle_id);
+	if (already_ready(j)) {
+		j->unchanged = 1;
+		return PI_OK;
+	}
 	for (size_t i = 0; i < j->nw; i++) {
 		work *x = &j->w[i];
 		pi_diag_set_slice(d, x->s->label);
-		if ((st = pi_plan_inject(x->s, j->xml_len, plan_mode(j), &x->plan, d)) != PI_OK)
+		if ((st = pi_plan_inject(x->s, j->xml_len, plan_mode(j), o->make_room, &x->plan, d)) != PI_OK)
 			return hint_arch(j, x->s, st);
 		pi_sign_params_for(x->s, x->meta ? x->sig : NULL, j->ident, (const uint8_t *)j->xml, j->xml_len,
 		                   o->threads, &x->sp);
@@ -1040,8 +1230,33 @@ static void print_plans(const inject *j, FILE *f, int json)
 		fputs("],", f);
 }
 
+/* -o on a file that is already ready: a byte-identical copy, written the
+ * way every output is (a new file, synced, renamed into place). */
+static pi_status copy_unchanged(inject *j)
+{
+	pi_diag *d = j->d;
+	pi_overlay ov;
+	if (!pi_ov_init(&ov, j->m.data, j->m.size, 0))
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+	ov.src_mapped = 1;
+	pi_status st = pi_out_begin(&j->out, j->target, 0, d);
+	if (st == PI_OK) {
+		j->out_live = 1;
+		pi_out_reserve(&j->out, j->m.size);
+		st = pi_out_write(&j->out, &ov, j->m.fd, d);
+	}
+	pi_ov_free(&ov);
+	if (st == PI_OK)
+		st = pi_out_sync(&j->out, j->m.mode, j->m.uid, j->m.gid, d);
+	if (st == PI_OK && (st = pi_out_commit(&j->out, d)) == PI_OK)
+		j->out_live = 0;
+	return st;
+}
+
+/* One input through the pipeline; *status becomes "unchanged" when it was
+ * already ready and left alone (or copied as it is). */
 static int inject_one(const pi_opts *o, pi_signer signer, const char *codesign, const char *path,
-                      pi_diag *d)
+                      pi_diag *d, const char **status)
 {
 	inject *j = calloc(1, sizeof *j);
 	if (!j) {
@@ -1054,17 +1269,32 @@ static int inject_one(const pi_opts *o, pi_signer signer, const char *codesign, 
 	j->signer = signer;
 	snprintf(j->codesign, sizeof j->codesign, "%s", codesign ? codesign : "");
 	pi_status st = inj_prepare(j);
-	if (st == PI_OK && o->dry_run) {
+	if (st == PI_OK && j->unchanged) {
+		*status = "unchanged";
+		pi_diag_set_slice(d, "");
+		if (o->dry_run || o->in_place)
+			pi_note(d, "already ready: its Info.plist holds what this run would write and the signature "
+			           "binds it; left as it is (--force re-signs it)");
+		else if ((st = copy_unchanged(j)) == PI_OK)
+			pi_note(d, "already ready: its Info.plist holds what this run would write and the signature "
+			           "binds it; copied it unchanged to %s (--force re-signs it)", o->output);
+	} else if (st == PI_OK && o->dry_run) {
 		/* the layout (not the hashing) gives the output offsets a plan reports */
-		if ((st = inj_emit(j)) == PI_OK)
+		if ((st = inj_emit(j)) == PI_OK) {
+			for (size_t i = 0; i < j->nw; i++) {
+				pi_diag_set_slice(d, j->w[i].s->label);
+				slice_notes(o, signer, &j->w[i], j->ident, d);
+			}
+			pi_diag_release(d); /* the notes the real run would print, before the plan */
 			print_plans(j, o->out, o->json);
+		}
 	} else if (st == PI_OK) {
 		if ((st = inj_emit(j)) == PI_OK && (st = inj_write(j)) == PI_OK &&
 		    (st = inj_verify(j)) == PI_OK && (st = pi_out_commit(&j->out, d)) == PI_OK) {
 			j->out_live = 0;
 			for (size_t i = 0; i < j->nw; i++) {
 				pi_diag_set_slice(d, j->w[i].s->label);
-				signature_notes(o, signer, &j->w[i], j->ident, d);
+				slice_notes(o, signer, &j->w[i], j->ident, d);
 			}
 			pi_diag_release(d); /* the run is done: its notes and warnings before "wrote" */
 			if (o->json)
@@ -1249,17 +1479,19 @@ int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 				json_kv_str(o->out, "output", o->in_place ? inputs[i] : (o->output ? o->output : ""), 1);
 		}
 		int r;
+		const char *special = NULL; /* a JSON status other than the outcome's */
 		if (o->check)
-			r = check_one(o, inputs[i], &d);
+			r = check_one(o, inputs[i], &d, &special);
 		else if (o->print_plist)
 			r = print_plist_one(o, inputs[i], &d);
 		else
-			r = inject_one(o, signer, codesign, inputs[i], &d);
+			r = inject_one(o, signer, codesign, inputs[i], &d, &special);
 		if (d.code != PI_OK)
 			pi_diag_print(&d, o->err);
 		pi_diag_release(&d);
 		if (o->json) {
-			const char *status = r == PI_DONE ? (o->check ? "ready" : o->dry_run ? "planned" : "done")
+			const char *status = r == PI_DONE && special ? special
+			                     : r == PI_DONE ? (o->check ? "ready" : o->dry_run ? "planned" : "done")
 			                     : r == PI_NOT_READY ? "not-ready"
 			                     : r == PI_USAGE ? "usage" : "error";
 			if (d.code != PI_OK) {

@@ -24,7 +24,10 @@ typedef struct pi_opts {
 	const char **set;
 	size_t nset;
 	int replace;
+	int make_room;                 /* --make-room: reclaim header bytes (DESIGN.md section 3) */
+	int force;                     /* --force: re-sign a file that is already ready */
 	pi_signer signer;
+	int signer_given;              /* --signer was on the command line */
 	const char *sign_identity;     /* -s, "-" for ad hoc */
 	const char *entitlements;      /* --entitlements FILE */
 	int timestamp;                 /* 1 --timestamp, 0 --no-timestamp, -1 neither */

@@ -49,6 +49,9 @@ static const char usage_text[] =
 	"      --plist FILE             merge an XML or binary plist\n"
 	"      --template NAME|FILE     template (default: local-network; also: minimal, bonjour-example)\n"
 	"      --replace                drop the existing embedded plist's keys\n"
+	"      --make-room              when the header padding is short, remove load commands nothing\n"
+	"                               reads at run time (an empty LC_DATA_IN_CODE, LC_SOURCE_VERSION,\n"
+	"                               LC_BUILD_VERSION's tool entries), only as many as needed\n"
 	"\n"
 	"Signing:\n"
 	"      --signer auto|codesign|internal|none  auto (default): Apple's codesign on macOS,\n"
@@ -58,6 +61,8 @@ static const char usage_text[] =
 	"      --entitlements FILE      entitlements for codesign (default: the existing ones)\n"
 	"      --timestamp, --no-timestamp  ask codesign for a secure timestamp, or for none\n"
 	"      --keychain FILE          keychain codesign searches for IDENTITY\n"
+	"      --force                  re-sign a file that is already ready (by default it is left\n"
+	"                               alone when its plist already holds what the run would write)\n"
 	"\n"
 	"Other:\n"
 	"  -j, --jobs N                 hashing threads (default: the number of cores)\n"
@@ -72,6 +77,7 @@ enum {
 	OPT_IN_PLACE = 256, OPT_NAME, OPT_USAGE, OPT_BONJOUR, OPT_BVERSION, OPT_SET, OPT_PLIST,
 	OPT_TEMPLATE, OPT_REPLACE, OPT_SIGNER, OPT_CHECK, OPT_PRINT_PLIST, OPT_EMIT_PLIST, OPT_JSON,
 	OPT_ARCH, OPT_IDENTIFIER, OPT_ENTITLEMENTS, OPT_TIMESTAMP, OPT_NO_TIMESTAMP, OPT_KEYCHAIN,
+	OPT_MAKE_ROOM, OPT_FORCE,
 };
 
 static const struct option long_opts[] = {
@@ -86,6 +92,8 @@ static const struct option long_opts[] = {
 	{ "plist", required_argument, NULL, OPT_PLIST },
 	{ "template", required_argument, NULL, OPT_TEMPLATE },
 	{ "replace", no_argument, NULL, OPT_REPLACE },
+	{ "make-room", no_argument, NULL, OPT_MAKE_ROOM },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "signer", required_argument, NULL, OPT_SIGNER },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "check", no_argument, NULL, OPT_CHECK },
@@ -139,6 +147,12 @@ static const char *option_name(const char *arg, int opt, char *buf, size_t len)
 	return buf;
 }
 
+static int out_of_memory(void)
+{
+	fputs("plistinject: out of memory\n", stderr);
+	return 1;
+}
+
 static int push(const char ***arr, size_t *n, const char *v)
 {
 	const char **a = realloc(*arr, (*n + 1) * sizeof *a);
@@ -168,12 +182,12 @@ int main(int argc, char **argv)
 		case OPT_USAGE: o.usage = optarg; break;
 		case OPT_BONJOUR:
 			if (!push(&o.bonjour, &o.nbonjour, optarg))
-				return 1;
+				return out_of_memory();
 			break;
 		case OPT_BVERSION: o.bundle_version = optarg; break;
 		case OPT_SET:
 			if (!push(&o.set, &o.nset, optarg))
-				return 1;
+				return out_of_memory();
 			break;
 		case OPT_PLIST: o.plist_file = optarg; break;
 		case OPT_TEMPLATE:
@@ -181,7 +195,10 @@ int main(int argc, char **argv)
 			o.template_given = 1;
 			break;
 		case OPT_REPLACE: o.replace = 1; break;
+		case OPT_MAKE_ROOM: o.make_room = 1; break;
+		case OPT_FORCE: o.force = 1; break;
 		case OPT_SIGNER:
+			o.signer_given = 1;
 			if (!strcmp(optarg, "auto"))
 				o.signer = PI_SIGNER_AUTO;
 			else if (!strcmp(optarg, "internal"))
@@ -210,7 +227,7 @@ int main(int argc, char **argv)
 		case OPT_JSON: o.json = 1; break;
 		case OPT_ARCH:
 			if (!push(&o.archs, &o.narchs, optarg))
-				return 1;
+				return out_of_memory();
 			break;
 		case 'j': {
 			char *end;

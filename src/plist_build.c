@@ -239,6 +239,58 @@ pi_status pi_plist_inspect(const uint8_t *bytes, size_t len, pi_plist_info *info
 	return PI_OK;
 }
 
+/* Deep equality of two plist nodes (pi_plist_same).  Dictionaries are
+ * compared key by key, so their order does not matter; libplist 2.2's
+ * plist_compare_node_value compares containers by identity, so it is used
+ * for scalars only. */
+static int same_node(plist_t a, plist_t b)
+{
+	plist_type t = plist_get_node_type(a);
+	if (t != plist_get_node_type(b))
+		return 0;
+	if (t == PLIST_ARRAY) {
+		uint32_t n = plist_array_get_size(a);
+		if (n != plist_array_get_size(b))
+			return 0;
+		for (uint32_t i = 0; i < n; i++)
+			if (!same_node(plist_array_get_item(a, i), plist_array_get_item(b, i)))
+				return 0;
+		return 1;
+	}
+	if (t == PLIST_DICT) {
+		if (plist_dict_get_size(a) != plist_dict_get_size(b))
+			return 0;
+		plist_dict_iter it = NULL;
+		plist_dict_new_iter(a, &it);
+		int same = it != NULL;
+		for (;;) {
+			char *key = NULL;
+			plist_t va = NULL;
+			plist_dict_next_item(a, it, &key, &va);
+			if (!key)
+				break;
+			plist_t vb = plist_dict_get_item(b, key);
+			free(key);
+			if (!vb || !same_node(va, vb)) {
+				same = 0;
+				break;
+			}
+		}
+		free(it);
+		return same;
+	}
+	return plist_compare_node_value(a, b) != 0;
+}
+
+int pi_plist_same(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	plist_t pa = parse(a, alen), pb = parse(b, blen);
+	int same = pa && pb && same_node(pa, pb);
+	plist_free(pa);
+	plist_free(pb);
+	return same;
+}
+
 static pi_status read_file(const char *path, uint8_t **out, size_t *len, pi_diag *d,
                            const char *what)
 {

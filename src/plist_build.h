@@ -27,6 +27,12 @@ typedef struct pi_plist_info {
  * PI_E_BAD_PLIST when the bytes are not a plist (info->is_dict = 0). */
 pi_status pi_plist_inspect(const uint8_t *bytes, size_t len, pi_plist_info *info);
 
+/* 1 when a and b (XML or binary plists, alen and blen bytes) hold the same
+ * value: dictionaries with the same keys and equal values in any order,
+ * arrays equal item by item, equal scalars of the same type, whatever the
+ * bytes' formatting.  0 when they differ or either does not parse. */
+int pi_plist_same(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
 typedef struct pi_plist_opts {
 	const char *bundle_id;        /* --bundle-id, or NULL */
 	const char *name;             /* --name, or NULL (then default_name) */

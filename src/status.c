@@ -58,6 +58,20 @@ pi_status pi_fail(pi_diag *d, pi_status code, uint64_t offset, const char *fmt, 
 	return code;
 }
 
+void pi_diag_replace(pi_diag *d, const pi_diag *from)
+{
+	d->code = from->code;
+	memcpy(d->msg, from->msg, sizeof d->msg);
+	memcpy(d->hint, from->hint, sizeof d->hint);
+	memcpy(d->slice, from->slice, sizeof d->slice);
+}
+
+void pi_diag_clear(pi_diag *d)
+{
+	d->code = PI_OK;
+	d->msg[0] = d->hint[0] = 0;
+}
+
 void pi_hint(pi_diag *d, const char *fmt, ...)
 {
 	va_list ap;

@@ -66,6 +66,15 @@ void pi_diag_set_slice(pi_diag *d, const char *label);
 pi_status pi_fail(pi_diag *d, pi_status code, uint64_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Make from's error (code, message, hint and slice label) d's error,
+ * replacing the one d holds: a later check found the answer the user needs
+ * first.  Warnings and notes held in d stay. */
+void pi_diag_replace(pi_diag *d, const pi_diag *from);
+
+/* Forget the recorded error (code, message, hint); warnings and notes held
+ * in d stay. */
+void pi_diag_clear(pi_diag *d);
+
 /* Attach a hint line to the recorded error (printf-style). */
 void pi_hint(pi_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

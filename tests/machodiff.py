@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""machodiff.py ORIGINAL OUTPUT - an independent check (not sharing code with
-plistinject) of what injection may change in a thin Mach-O file
-(DESIGN.md section 3, issue 2 "must produce a file in which" 2-3):
+"""machodiff.py [--removed WHAT,...] ORIGINAL OUTPUT - an independent check (not
+sharing code with plistinject) of what injection may change in a thin Mach-O
+file (DESIGN.md section 3, issue 2 "must produce a file in which" 2-3):
 
 - every section of ORIGINAL (except an old __info_plist) is in OUTPUT with the
   same address, size, offset and bytes; OUTPUT has one __TEXT,__info_plist;
@@ -9,7 +9,14 @@ plistinject) of what injection may change in a thin Mach-O file
 - LC_UUID is unchanged; __TEXT's section headers are sorted when they were;
 - no byte differs outside the load commands, the plist bytes (old and new),
   the symbol table's n_sect fields and the code signature;
-- every n_sect of a section-carrying symbol maps to the same named section.
+- every n_sect of a section-carrying symbol maps to the same named section
+  (one that named an old __info_plist that moved: the section holding its
+  address, else __TEXT's first section);
+- every load command other than the segments and LC_CODE_SIGNATURE is in
+  OUTPUT byte for byte and in the same order, except the --make-room edits
+  named by --removed (and only those): data-in-code (an LC_DATA_IN_CODE with
+  datasize 0 removed), source-version (LC_SOURCE_VERSION removed),
+  build-tools (LC_BUILD_VERSION's tool entries removed, ntools 0).
 Prints one summary line; exit 0 when all hold, 1 otherwise.
 """
 import hashlib
@@ -26,7 +33,7 @@ def parse(data):
     hs = 32 if is64 else 28
     ncmds, sizeofcmds = struct.unpack_from('<II', data, 16)
     m = {'is64': is64, 'cmds_end': hs + sizeofcmds, 'segs': [], 'sects': [], 'uuid': None,
-         'symtab': None, 'cs': None, 'ncmds': ncmds}
+         'symtab': None, 'cs': None, 'ncmds': ncmds, 'other': []}
     o = hs
     for _ in range(ncmds):
         cmd, cmdsize = struct.unpack_from('<II', data, o)
@@ -61,16 +68,51 @@ def parse(data):
             m['symtab'] = struct.unpack_from('<IIII', data, o + 8)
         elif cmd == 0x1d:
             m['cs'] = struct.unpack_from('<II', data, o + 8)
+        if cmd not in (0x19, 0x1, 0x1d):
+            m['other'].append(bytes(data[o:o + cmdsize]))
         o += cmdsize
     assert o == m['cmds_end'], 'load commands do not add up to sizeofcmds'
     return m
 
 
+def apply_removals(cmds, removed):
+    """ORIGINAL's other load commands after the named --make-room edits."""
+    out, done = [], set()
+    for c in cmds:
+        cmd = struct.unpack_from('<I', c, 0)[0]
+        if cmd == 0x29 and 'data-in-code' in removed and 'data-in-code' not in done \
+                and struct.unpack_from('<I', c, 12)[0] == 0:
+            done.add('data-in-code')
+            continue
+        if cmd == 0x2a and 'source-version' in removed and 'source-version' not in done:
+            done.add('source-version')
+            continue
+        if cmd == 0x32 and 'build-tools' in removed and 'build-tools' not in done:
+            done.add('build-tools')
+            c = bytearray(c[:24])
+            struct.pack_into('<I', c, 4, 24)
+            struct.pack_into('<I', c, 20, 0)
+            c = bytes(c)
+        out.append(c)
+    return out, done
+
+
 def main():
-    a = open(sys.argv[1], 'rb').read()
-    b = open(sys.argv[2], 'rb').read()
+    args = sys.argv[1:]
+    removed = set()
+    if args and args[0] == '--removed':
+        removed = set(args[1].split(',')) - {''}
+        args = args[2:]
+    a = open(args[0], 'rb').read()
+    b = open(args[1], 'rb').read()
     A, B = parse(a), parse(b)
     errs = []
+    expect, done = apply_removals(A['other'], removed)
+    if done != removed:
+        errs.append('--removed names %s, but ORIGINAL has nothing to remove for it' % ','.join(sorted(removed - done)))
+    if expect != B['other']:
+        errs.append('load commands other than segments and LC_CODE_SIGNATURE differ '
+                    '(%d expected, %d in OUTPUT)' % (len(expect), len(B['other'])))
     key = lambda s: (s['seg'], s['sect'])
     bsects = {key(s): (i + 1, s) for i, s in enumerate(B['sects'])}
     plists = [s for s in B['sects'] if key(s) == ('__TEXT', '__info_plist')]
@@ -115,6 +157,17 @@ def main():
         allowed.append((A['cs'][0], len(a)))
     if B['cs']:
         allowed.append((B['cs'][0], len(b)))
+    # an old __info_plist that moved: its symbols follow their address
+    old_plist = next((i + 1 for i, s in enumerate(A['sects']) if key(s) == ('__TEXT', '__info_plist')), 0)
+    moved = old_plist and any(key(s) == ('__TEXT', '__info_plist') and
+                              (s['addr'], s['off']) != (A['sects'][old_plist - 1]['addr'], A['sects'][old_plist - 1]['off'])
+                              for s in B['sects'])
+
+    def by_addr(v):
+        for i, s in enumerate(B['sects']):
+            if s['size'] and s['addr'] <= v < s['addr'] + s['size']:
+                return i + 1
+        return next(i + 1 for i, s in enumerate(B['sects']) if s['segname'] == '__TEXT')
     nsect_bytes = set()
     renumbered = 0
     if A['symtab']:
@@ -130,6 +183,9 @@ def main():
             want = amap.get(n, n) if carries else n
             if carries and n not in amap:
                 want = n
+            if carries and n == old_plist and moved:
+                v = struct.unpack_from('<Q' if A['is64'] else '<I', a, p + 8)[0]
+                want = by_addr(v)
             if nb != want:
                 if len(errs) < 20:
                     errs.append('symbol %d (type 0x%x): n_sect %d -> %d, expected %d' % (i, t, n, nb, want))

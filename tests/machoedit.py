@@ -13,6 +13,8 @@ inputs from good fixtures (like cctools' tests/bin/rewrite-macho.pl).
   machoedit.py seg-offset FILE NAME          offset of that segment's load command
   machoedit.py u64 FILE OFFSET VALUE         write a little-endian u64
   machoedit.py sig FILE                      "dataoff datasize cd_offset" of the code signature
+  machoedit.py append-lc FILE HEX            append a load command (its bytes) after the last one,
+                                             into the header padding, and count it in the header
 """
 import struct
 import sys
@@ -92,6 +94,15 @@ def main(a):
                 print(off, size, cd)
                 return
         sys.exit('no LC_CODE_SIGNATURE')
+    elif op == 'append-lc':
+        lc = bytes.fromhex(a[2])
+        ncmds, sizeofcmds = struct.unpack_from('<II', data, 16)
+        end = (32 if struct.unpack_from('<I', data, 0)[0] == 0xfeedfacf else 28) + sizeofcmds
+        if any(data[end:end + len(lc)]):
+            sys.exit('no zero header padding for the load command')
+        data[end:end + len(lc)] = lc
+        struct.pack_into('<II', data, 16, ncmds + 1, sizeofcmds + len(lc))
+        open(path, 'wb').write(data)
     elif op in ('u32', 'bytes'):
         off = num(a[2])
         b = struct.pack('<I', num(a[3]) & 0xffffffff) if op == 'u32' else bytes.fromhex(a[3])

@@ -46,7 +46,8 @@ FIXTURES="arm64-plain x86_64-plain arm64-adhoc x86_64-adhoc arm64-headerpad
 arm64-sectcreate arm64-room-pad arm64-room-tail arm64-room-gap arm64-noroom
 arm64-dylib"
 # built from the fixtures above after their layout checks: a 32-bit slice and universal files
-EXTRA="arm64_32-adhoc fat-adhoc fat-mixed fat-noroom fat64-adhoc fat-ppc"
+EXTRA="arm64_32-adhoc fat-adhoc fat-mixed fat-noroom fat64-adhoc fat-ppc
+arm64-pad64 arm64-pad56 arm64-pad48sv arm64-pad56-nodic"
 LIPO=${LIPO:-llvm-lipo-14}
 
 mkdir -p -- "$OUTDIR"
@@ -422,6 +423,27 @@ $LIPO -info "$W/fat-ppc" | grep -q 'ppc.* x86_64' || die "fat-ppc: llvm-lipo -in
 for n in fat-adhoc fat-mixed fat-noroom fat64-adhoc; do
     $LIPO -info "$W/$n" | grep -q 'x86_64 arm64' || die "$n: llvm-lipo -info does not list x86_64 arm64"
 done
+
+# header padding a few bytes short of a section header, as Rust, ld64 and
+# lld builds leave it, with the load commands --make-room may remove: lld
+# writes an empty LC_DATA_IN_CODE and an LC_BUILD_VERSION with one tool (ld);
+# LC_SOURCE_VERSION (which lld does not write) is appended by hand
+link arm64 "$W/arm64-pad64" -headerpad 0x40 -adhoc_codesign "$A"
+link arm64 "$W/arm64-pad56" -headerpad 0x38 -adhoc_codesign "$A"
+link arm64 "$W/arm64-pad48sv" -headerpad 0x40 -adhoc_codesign "$A"
+${PYTHON:-python3} "$HERE/machoedit.py" append-lc "$W/arm64-pad48sv" 2a000000100000000000000000040a00
+link arm64 "$W/arm64-pad56-nodic" -headerpad 0x38 -no_data_in_code_info -adhoc_codesign "$A"
+for spec in arm64-pad64:64:1 arm64-pad56:56:1 arm64-pad48sv:48:1 arm64-pad56-nodic:56:0; do
+    p_name=${spec%%:*} p_rest=${spec#*:}
+    p_want=${p_rest%%:*} p_dic=${p_rest#*:}
+    eval "$($OTOOL -l "$W/$p_name" | awk "$AWK_LAYOUT")"
+    p_pad=$((first_off - hdr_end))
+    [ "$p_pad" -eq "$p_want" ] || die "$p_name: header padding $p_pad, wanted $p_want"
+    p_n=$($OTOOL -l "$W/$p_name" | grep -c 'cmd LC_DATA_IN_CODE' || true)
+    [ "$p_n" -eq "$p_dic" ] || die "$p_name: $p_n LC_DATA_IN_CODE, wanted $p_dic"
+done
+$OTOOL -l "$W/arm64-pad48sv" | grep -q 'cmd LC_SOURCE_VERSION' || die "arm64-pad48sv: no LC_SOURCE_VERSION"
+$OTOOL -l "$W/arm64-pad56" | grep -q 'ntools 1' || die "arm64-pad56: LC_BUILD_VERSION without one tool"
 
 for n in $FIXTURES $EXTRA; do mv -f -- "$W/$n" "$OUTDIR/$n"; done
 mv -f -- "$W/LAYOUT.txt" "$OUTDIR/LAYOUT.txt"
