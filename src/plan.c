@@ -318,156 +318,163 @@ static uint64_t in_place_capacity(const pi_slice *s, int i)
 	return old->size + zeros;
 }
 
-pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mode, int make_room,
-                         pi_plan *p, pi_diag *d)
+/* What pi_plan_inject works out about __TEXT before placing anything. */
+typedef struct layout {
+	int in_place;             /* the existing __info_plist is rewritten where it is */
+	int skip;                 /* section index no longer present (an old plist removed), -1 */
+	uint64_t freed_off, freed_len; /* its bytes, which count as zero */
+	uint64_t text_end;        /* end of __TEXT's file range */
+	uint64_t first;           /* lowest offset of a kept section with bytes (or text_end) */
+	uint64_t last_end;        /* end of __TEXT's last kept section (at least the load commands) */
+} layout;
+
+/* Step 1: an existing __info_plist is rewritten in place when the plist
+ * fits it or the zero bytes after it, else removed.  Returns the change in
+ * header bytes a new section header brings (none in place, none when one
+ * header is swapped for another). */
+static int64_t existing_section(const pi_slice *s, pi_plan *p, layout *l)
 {
-	memset(p, 0, sizeof *p);
-	p->plist_len = plist_len;
-	p->old_index = s->info_plist;
-	p->add_codesig = !s->has_codesig && mode == PI_SIGN_ADHOC;
-	p->drop_codesig = s->has_codesig && mode == PI_SIGN_NONE;
-	p->pad_before = s->first_sect_off - s->cmds_end;
-	const pi_segment *text = &s->segs[s->text];
-	const pi_segment *le = &s->segs[s->linkedit];
-	uint64_t text_end = text->fileoff + text->filesize;
-
-	int64_t delta = 0;
-	if (p->add_codesig)
-		delta += LINKEDIT_DATA_COMMAND_SIZE;
-	if (p->drop_codesig)
-		delta -= LINKEDIT_DATA_COMMAND_SIZE;
-
-	uint64_t freed_off = 0, freed_len = 0;
-	int in_place = 0;
-	int skip = -1; /* section index not counted as present */
-	if (s->info_plist >= 0) {
-		const pi_section *old = &s->sects[s->info_plist];
-		uint64_t cap = plist_len <= old->size ? old->size : in_place_capacity(s, s->info_plist);
-		if (plist_len <= cap) {
-			p->kind = PI_PLACE_IN_PLACE;
-			in_place = 1;
-			p->data_off = old->offset;
-			p->addr = old->addr;
-			p->room_before = cap;
-			p->room_after = cap - plist_len;
-		} else {
-			p->remove_old = 1;
-			p->removed_ordinal = old->ordinal;
-			skip = s->info_plist;
-			freed_off = old->offset;
-			freed_len = old->size;
-		}
+	l->in_place = 0;
+	l->skip = -1;
+	l->freed_off = l->freed_len = 0;
+	if (s->info_plist < 0)
+		return s->sect_hdr_size;
+	const pi_section *old = &s->sects[s->info_plist];
+	uint64_t cap = p->plist_len <= old->size ? old->size : in_place_capacity(s, s->info_plist);
+	if (p->plist_len <= cap) {
+		l->in_place = 1;
+		p->kind = PI_PLACE_IN_PLACE;
+		p->data_off = old->offset;
+		p->addr = old->addr;
+		p->room_before = cap;
+		p->room_after = cap - p->plist_len;
 	} else {
-		delta += s->sect_hdr_size;
+		p->remove_old = 1;
+		p->removed_ordinal = old->ordinal;
+		l->skip = s->info_plist;
+		l->freed_off = old->offset;
+		l->freed_len = old->size;
 	}
-	p->cmds_end_after = (uint64_t)((int64_t)s->cmds_end + delta);
+	return 0;
+}
 
-	/* first section offset and __TEXT layout, without the section being removed */
-	uint64_t first = text_end, last_end = 0;
+/* Step 2: the first section and the end of __TEXT's sections, without the
+ * section being removed. */
+static void text_layout(const pi_slice *s, const pi_plan *p, layout *l)
+{
+	const pi_segment *text = &s->segs[s->text];
+	l->text_end = text->fileoff + text->filesize;
+	l->first = l->text_end;
+	l->last_end = 0;
 	for (uint32_t i = 0; i < s->nsects; i++) {
 		const pi_section *x = &s->sects[i];
-		if ((int)i == skip || !has_bytes(x))
+		if ((int)i == l->skip || !has_bytes(x))
 			continue;
-		if (x->offset < first)
-			first = x->offset;
-		if (in_text(s, i) && x->offset + x->size > last_end)
-			last_end = x->offset + x->size;
+		if (x->offset < l->first)
+			l->first = x->offset;
+		if (in_text(s, i) && x->offset + x->size > l->last_end)
+			l->last_end = x->offset + x->size;
 	}
-	if (last_end < p->cmds_end_after)
-		last_end = p->cmds_end_after;
-	if (p->cmds_end_after > first && make_room &&
-	    pi_plan_make_room(s, p->cmds_end_after - first, &p->room))
-		p->cmds_end_after -= p->room.freed;
-	else
-		p->room.n = 0, p->room.freed = 0;
-	p->pad_after = first - p->cmds_end_after;
-	if (p->cmds_end_after > first) {
-		/* pi_plan_header_room is the gate for this; keep the plan safe anyway */
+	if (l->last_end < p->cmds_end_after)
+		l->last_end = p->cmds_end_after;
+}
+
+/* Step 3: the load commands fit the header padding, with --make-room's
+ * edits when given and needed. */
+static pi_status fit_load_commands(const pi_slice *s, pi_plan *p, const layout *l, int make_room, pi_diag *d)
+{
+	pi_room r;
+	if (p->cmds_end_after > l->first && make_room && pi_plan_make_room(s, p->cmds_end_after - l->first, &r)) {
+		p->room = r;
+		p->cmds_end_after -= r.freed;
+	}
+	p->pad_after = l->first - p->cmds_end_after;
+	if (p->cmds_end_after <= l->first)
+		return PI_OK;
+	/* pi_plan_header_room is the gate for this; keep the plan safe anyway */
+	pi_fail(d, PI_E_NO_ROOM, s->offset + s->cmds_end,
+	        "no room for the load commands: %llu bytes of header padding needed, %llu available",
+	        (unsigned long long)(p->cmds_end_after - s->cmds_end), (unsigned long long)(l->first - s->cmds_end));
+	room_hint(d, s, p->cmds_end_after - l->first, make_room, p->plist_len);
+	return PI_E_NO_ROOM;
+}
+
+/* The lowest-addressed 16-aligned offset in a zero gap between two __TEXT
+ * sections that holds len bytes, with the gap's size from there in *room;
+ * UINT64_MAX when there is none. */
+static uint64_t lowest_gap(const pi_slice *s, const layout *l, uint64_t len, uint64_t *room)
+{
+	uint64_t best = UINT64_MAX, off;
+	for (uint32_t i = 0; i < s->nsects; i++) {
+		const pi_section *a = &s->sects[i];
+		if ((int)i == l->skip || !in_text(s, i) || !has_bytes(a))
+			continue;
+		uint64_t aend = a->offset + a->size, next = UINT64_MAX;
+		for (uint32_t j = 0; j < s->nsects; j++) {
+			const pi_section *b = &s->sects[j];
+			if ((int)j == l->skip || !in_text(s, j) || !has_bytes(b) || b->offset < aend)
+				continue;
+			if (b->offset < next)
+				next = b->offset;
+		}
+		if (next == UINT64_MAX || !pi_align_up(aend, 16, &off) || off > next || next - off < len)
+			continue;
+		if (off < best && all_zero(s, off, len, l->freed_off, l->freed_len)) {
+			best = off;
+			*room = next - off;
+		}
+	}
+	return best;
+}
+
+/* Step 4: a new section's bytes, in DESIGN.md's order: the tail of __TEXT,
+ * the end of the header padding, the lowest zero gap between sections. */
+static pi_status place_new(const pi_slice *s, pi_plan *p, const layout *l, pi_diag *d)
+{
+	uint64_t off, len = p->plist_len, room = 0;
+	if (pi_align_up(l->last_end, 16, &off) && off <= l->text_end && len <= l->text_end - off &&
+	    all_zero(s, off, len, l->freed_off, l->freed_len)) {
+		p->kind = PI_PLACE_TEXT_TAIL;
+		p->data_off = off;
+		p->room_before = l->text_end - off;
+	} else if (l->first >= len && (off = pi_align_down(l->first - len, 16)) >= p->cmds_end_after &&
+	           all_zero(s, off, len, l->freed_off, l->freed_len)) {
+		p->kind = PI_PLACE_HEADER_PAD;
+		p->data_off = off;
+		p->room_before = l->first - p->cmds_end_after;
+	} else if ((off = lowest_gap(s, l, len, &room)) != UINT64_MAX) {
+		p->kind = PI_PLACE_GAP;
+		p->data_off = off;
+		p->room_before = room;
+	} else {
+		uint64_t tail = 0, hp = l->first > p->cmds_end_after ? l->first - p->cmds_end_after : 0;
+		if (pi_align_up(l->last_end, 16, &off) && off < l->text_end)
+			tail = l->text_end - off;
 		pi_fail(d, PI_E_NO_ROOM, s->offset + s->cmds_end,
-		        "no room for the load commands: %llu bytes of header padding needed, %llu available",
-		        (unsigned long long)(p->cmds_end_after - s->cmds_end),
-		        (unsigned long long)(first - s->cmds_end));
-		room_hint(d, s, p->cmds_end_after - first, make_room, plist_len);
+		        "no room for the %llu-byte Info.plist: %llu zero bytes at the end of __TEXT, "
+		        "%llu in the header padding after the load commands, and no large enough gap "
+		        "between __TEXT sections",
+		        (unsigned long long)len, (unsigned long long)tail, (unsigned long long)hp);
+		pi_hint(d, HINT_NO_ROOM, headerpad_for(len));
 		return PI_E_NO_ROOM;
 	}
+	const pi_segment *text = &s->segs[s->text];
+	p->room_after = p->room_before - len;
+	p->addr = text->vmaddr + (p->data_off - text->fileoff);
+	return PI_OK;
+}
 
-	if (!in_place) {
-		int found = 0;
-		uint64_t off;
-		/* (a) the unused tail of __TEXT */
-		if (pi_align_up(last_end, 16, &off) && off <= text_end && plist_len <= text_end - off &&
-		    all_zero(s, off, plist_len, freed_off, freed_len)) {
-			p->kind = PI_PLACE_TEXT_TAIL;
-			p->data_off = off;
-			p->room_before = text_end - off;
-			found = 1;
-		}
-		/* (b) the end of the header padding */
-		if (!found && first >= plist_len) {
-			off = pi_align_down(first - plist_len, 16);
-			if (off >= p->cmds_end_after && all_zero(s, off, plist_len, freed_off, freed_len)) {
-				p->kind = PI_PLACE_HEADER_PAD;
-				p->data_off = off;
-				p->room_before = first - p->cmds_end_after;
-				found = 1;
-			}
-		}
-		/* (c) the lowest-addressed zero gap between two __TEXT sections */
-		if (!found) {
-			uint64_t best = UINT64_MAX, best_room = 0;
-			for (uint32_t i = 0; i < s->nsects; i++) {
-				const pi_section *a = &s->sects[i];
-				if ((int)i == skip || !in_text(s, i) || !has_bytes(a))
-					continue;
-				uint64_t aend = a->offset + a->size, next = UINT64_MAX;
-				for (uint32_t j = 0; j < s->nsects; j++) {
-					const pi_section *b = &s->sects[j];
-					if ((int)j == skip || !in_text(s, j) || !has_bytes(b) || b->offset < aend)
-						continue;
-					if (b->offset < next)
-						next = b->offset;
-				}
-				if (next == UINT64_MAX || !pi_align_up(aend, 16, &off) || off > next ||
-				    next - off < plist_len)
-					continue;
-				if (off < best && all_zero(s, off, plist_len, freed_off, freed_len)) {
-					best = off;
-					best_room = next - off;
-				}
-			}
-			if (best != UINT64_MAX) {
-				p->kind = PI_PLACE_GAP;
-				p->data_off = best;
-				p->room_before = best_room;
-				found = 1;
-			}
-		}
-		if (!found) {
-			uint64_t tail = 0, hp = first > p->cmds_end_after ? first - p->cmds_end_after : 0;
-			if (pi_align_up(last_end, 16, &off) && off < text_end)
-				tail = text_end - off;
-			pi_fail(d, PI_E_NO_ROOM, s->offset + s->cmds_end,
-			        "no room for the %llu-byte Info.plist: %llu zero bytes at the end of __TEXT, "
-			        "%llu in the header padding after the load commands, and no large enough gap "
-			        "between __TEXT sections",
-			        (unsigned long long)plist_len, (unsigned long long)tail,
-			        (unsigned long long)hp);
-			pi_hint(d, HINT_NO_ROOM, headerpad_for(plist_len));
-			return PI_E_NO_ROOM;
-		}
-		p->room_after = p->room_before - plist_len;
-		p->addr = text->vmaddr + (p->data_off - text->fileoff);
-	}
-
-	/* ordinals: walk the sections in their new order */
-	uint32_t kept_text_before = 0;
-	if (!in_place) {
-		for (uint32_t i = 0; i < s->nsects; i++)
-			if ((int)i != skip && in_text(s, i) &&
-			    (!s->sections_sorted || s->sects[i].addr < p->addr))
-				kept_text_before++;
-	}
-	p->insert_after = kept_text_before;
+/* Step 5: the section ordinals after the edit, walking the sections in
+ * their new order: the new header's place, its ordinal, and the map of old
+ * n_sect values to new ones (the removed section's own symbols are placed
+ * by address, pi_plan_nsect_for_addr; the map keeps the identity for it). */
+static pi_status ordinals(const pi_slice *s, pi_plan *p, const layout *l, pi_diag *d)
+{
+	int in_place = l->in_place;
+	p->insert_after = 0;
+	for (uint32_t i = 0; !in_place && i < s->nsects; i++)
+		if ((int)i != l->skip && in_text(s, i) && (!s->sections_sorted || s->sects[i].addr < p->addr))
+			p->insert_after++;
 	uint16_t map[256];
 	for (int i = 0; i < 256; i++)
 		map[i] = (uint16_t)i;
@@ -483,7 +490,7 @@ pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mod
 				p->new_ordinal = next++;
 				inserted = 1;
 			}
-			if ((int)i == skip)
+			if ((int)i == l->skip)
 				continue;
 			if (s->sects[i].ordinal < 256)
 				map[s->sects[i].ordinal] = (uint16_t)next;
@@ -497,30 +504,60 @@ pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mod
 		}
 	}
 	p->nsects_after = next - 1;
-	/* the removed section's own symbols are placed by address
-	 * (pi_plan_nsect_for_addr); the map keeps the identity for it */
 	for (int i = 0; i < 256; i++) {
 		if (map[i] > 255)
 			return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET,
-			               "section %d would become section %u, which a symbol's n_sect cannot name",
-			               i, map[i]);
+			               "section %d would become section %u, which a symbol's n_sect cannot name", i,
+			               map[i]);
 		p->nsect_map[i] = (uint8_t)map[i];
 		if (map[i] != i)
 			p->renumber = 1;
 	}
 	if (p->removed_ordinal)
 		p->renumber = 1;
+	return PI_OK;
+}
 
-	/* where the signature goes */
+/* Step 6: where the signature goes: the old one's place, or after
+ * __LINKEDIT's data, 16-aligned. */
+static pi_status signature_place(const pi_slice *s, pi_plan *p, pi_sign_mode mode, pi_diag *d)
+{
+	const pi_segment *le = &s->segs[s->linkedit];
 	uint64_t le_end = le->fileoff + le->filesize;
 	p->linkedit_end = s->has_codesig ? s->cs_dataoff : le_end;
-	if (mode == PI_SIGN_ADHOC) {
-		if (s->has_codesig)
-			p->cs_dataoff = s->cs_dataoff;
-		else if (!pi_align_up(le_end, 16, &p->cs_dataoff))
-			return pi_fail(d, PI_E_MALFORMED, PI_NO_OFFSET, "__LINKEDIT end overflows");
-	}
+	if (mode != PI_SIGN_ADHOC)
+		return PI_OK;
+	if (s->has_codesig)
+		p->cs_dataoff = s->cs_dataoff;
+	else if (!pi_align_up(le_end, 16, &p->cs_dataoff))
+		return pi_fail(d, PI_E_MALFORMED, PI_NO_OFFSET, "__LINKEDIT end overflows");
 	return PI_OK;
+}
+
+pi_status pi_plan_inject(const pi_slice *s, uint64_t plist_len, pi_sign_mode mode, int make_room,
+                         pi_plan *p, pi_diag *d)
+{
+	memset(p, 0, sizeof *p);
+	p->plist_len = plist_len;
+	p->old_index = s->info_plist;
+	p->add_codesig = !s->has_codesig && mode == PI_SIGN_ADHOC;
+	p->drop_codesig = s->has_codesig && mode == PI_SIGN_NONE;
+	p->pad_before = s->first_sect_off - s->cmds_end;
+	int64_t delta = p->add_codesig    ? (int64_t)LINKEDIT_DATA_COMMAND_SIZE
+	                : p->drop_codesig ? -(int64_t)LINKEDIT_DATA_COMMAND_SIZE
+	                                  : 0;
+	layout l;
+	delta += existing_section(s, p, &l);
+	p->cmds_end_after = (uint64_t)((int64_t)s->cmds_end + delta);
+	text_layout(s, p, &l);
+	pi_status st = fit_load_commands(s, p, &l, make_room, d);
+	if (st == PI_OK && !l.in_place)
+		st = place_new(s, p, &l, d);
+	if (st == PI_OK)
+		st = ordinals(s, p, &l, d);
+	if (st == PI_OK)
+		st = signature_place(s, p, mode, d);
+	return st;
 }
 
 uint8_t pi_plan_nsect_for_addr(const pi_slice *s, const pi_plan *p, uint64_t addr)
