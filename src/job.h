@@ -1,8 +1,9 @@
-/* job.h - one run of the program over its inputs: the pipeline of DESIGN.md
- * section 4 (read, plan, build the plist, emit, sign, write, verify,
- * rename), --check, --dry-run, --print-plist and --emit-plist.
- * main.c parses options into pi_opts and maps the returned worst status to
- * the exit code; nothing here exits.
+/* job.h - one run of the program over its inputs: the options (pi_opts),
+ * and the run of each mode over the inputs: the main job (inject.c, the
+ * pipeline of DESIGN.md section 4), --dry-run, --check, --print-plist and
+ * --emit-plist, with the precedence of their outcomes.  main.c parses options
+ * into pi_opts and maps the returned worst outcome to the exit code; nothing
+ * here exits.
  */
 #ifndef PI_JOB_H
 #define PI_JOB_H
@@ -54,10 +55,5 @@ typedef enum pi_outcome { PI_DONE = 0, PI_NOT_READY = 3, PI_USAGE = 2, PI_ERROR 
  * worst outcome is returned (1 over 2 over 3 over 0).  Errors are printed
  * on o->err, reports on o->out (one JSON document with --json). */
 int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n);
-
-/* Resolve a --template NAME|FILE to a path: a name with no '/' is looked up
- * in $PLISTINJECT_TEMPLATE_DIR, the installed templates directory, then the
- * source tree's templates/.  Returns 1 with the path in out, or 0. */
-int pi_template_path(const char *name, char *out, size_t len);
 
 #endif

@@ -39,42 +39,12 @@ int pi_has_control_chars(const char *s)
 	return 0;
 }
 
-/* 1 when b[0, len) is well-formed UTF-8 (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF). */
+/* 1 when b[0, len) is well-formed UTF-8 (pi_utf8_seq). */
 static int valid_utf8(const uint8_t *b, size_t len)
 {
-	size_t i = 0;
-	while (i < len) {
-		uint8_t c = b[i];
-		size_t n;
-		uint32_t cp;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = pi_utf8_seq(b + i, len - i)))
 			return 0;
-		}
-		if (len - i <= n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((b[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (b[i + k] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
-		i += n + 1;
-	}
 	return 1;
 }
 

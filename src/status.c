@@ -152,3 +152,37 @@ void pi_diag_print(const pi_diag *d, FILE *stream)
 	if (d->hint[0])
 		fprintf(stream, "hint: %s\n", d->hint);
 }
+
+size_t pi_utf8_seq(const uint8_t *b, size_t len)
+{
+	if (!len)
+		return 0;
+	uint8_t c = b[0];
+	size_t n;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0) {
+		n = 1;
+		cp = c & 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 2;
+		cp = c & 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 3;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len <= n)
+		return 0;
+	for (size_t k = 1; k <= n; k++) {
+		if ((b[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (b[k] & 0x3f);
+	}
+	if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n + 1;
+}

@@ -16,6 +16,7 @@
 #ifndef PI_STATUS_H
 #define PI_STATUS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -98,6 +99,12 @@ void pi_diag_release(pi_diag *d);
 /* Make s (NUL-terminated, changed in place) safe for one line of text:
  * control bytes (0x00-0x1f, 0x7f) that came from file data become '?'. */
 void pi_one_line(char *s);
+
+/* Length (1-4) of the well-formed UTF-8 sequence at b (len bytes left), or 0
+ * when it is malformed: RFC 3629, no overlongs, no surrogates, nothing above
+ * U+10FFFF.  The one UTF-8 check of the program: plists (plist_build.c) and
+ * the JSON report (report.c) both use it. */
+size_t pi_utf8_seq(const uint8_t *b, size_t len);
 
 /* Print the recorded error (and hint) to stream in the fixed form. */
 void pi_diag_print(const pi_diag *d, FILE *stream);

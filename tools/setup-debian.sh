@@ -9,7 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt="apt-get -o DPkg::Lock::Timeout=600"
 $apt update -qq
 $apt install -y -qq --no-install-recommends \
-	build-essential autoconf automake pkg-config libplist-dev libssl-dev \
+	build-essential autoconf automake pkg-config libplist-dev libssl-dev libjansson-dev \
 	clang-14 lld-14 llvm-14 liblief-dev python3 python3-yaml valgrind strace ruby ca-certificates >/dev/null
 command -v npm >/dev/null 2>&1 || $apt install -y -qq --no-install-recommends npm >/dev/null
 echo "setup-debian: done"

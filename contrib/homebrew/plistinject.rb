@@ -10,6 +10,7 @@ class Plistinject < Formula
 
   depends_on "pkgconf" => :build
   depends_on "libplist"
+  depends_on "jansson"
   depends_on "openssl@3"
 
   def install

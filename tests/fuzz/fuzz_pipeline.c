@@ -4,7 +4,7 @@
  * signature, plan a fixed plist (with a bundle ID and
  * NSLocalNetworkUsageDescription), emit the overlay, size and sign it,
  * materialise the output, parse it again and check it as the post-write
- * self-check does (job.c, inj_verify).  When every slice went through, the
+ * self-check does (inject.c, verify).  When every slice went through, the
  * universal file is laid out too and must parse with the same slices.  Each
  * slice also goes through the unsigned mode (--signer none: the signature
  * dropped), whose output must parse with the plist and no signature.  Any
@@ -79,7 +79,7 @@ static int inject(const pi_slice *s, uint8_t **out, uint64_t *out_len)
 	if (pi_plan_check_editable(s, &d) || pi_plan_header_room(s, PI_SIGN_ADHOC, 1, &d))
 		return 0;
 	int have_old = 0;
-	if (s->has_codesig) { /* the old signature's metadata is kept, as in job.c */
+	if (s->has_codesig) { /* the old signature's metadata is kept, as in inject.c */
 		pi_cur c;
 		CHECK(pi_cur_sub(&s->cur, s->cs_dataoff, s->cs_datasize, &c));
 		pi_cs_sig_parse(&c, &sig);
