@@ -492,7 +492,10 @@ static pi_status build_plist_for(const pi_opts *o, const char *path, work *w, si
                                  size_t *xml_len, pi_diag *d)
 {
 	char tpath[4096];
-	if (!pi_template_path(o->template_name, tpath, sizeof tpath)) {
+	/* no file for the default template: the copy built into the program */
+	int builtin = 0;
+	if (!pi_template_path(o->template_name, tpath, sizeof tpath) &&
+	    !(builtin = !strcmp(o->template_name, PI_DEFAULT_TEMPLATE))) {
 		pi_diag_set_slice(d, "");
 		if (o->template_given)
 			pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--template %s: no such template", o->template_name);
@@ -518,7 +521,7 @@ static pi_status build_plist_for(const pi_opts *o, const char *path, work *w, si
 			.bundle_id = o->bundle_id, .name = o->name, .default_name = bn, .executable = bn,
 			.usage = o->usage, .bonjour = o->bonjour, .nbonjour = o->nbonjour,
 			.bundle_version = o->bundle_version, .set = o->set, .nset = o->nset,
-			.plist_file = o->plist_file, .template_file = tpath, .replace = o->replace,
+			.plist_file = o->plist_file, .template_file = builtin ? NULL : tpath, .replace = o->replace,
 		};
 		st = pi_plist_build(&po, ex, exlen, nw, def[0] ? def : NULL, rejected, xml, xml_len, d);
 	}
