@@ -54,7 +54,7 @@ bench() { # NAME IN: RUNS alternating pairs of each kind
 			"$pairs" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 	done
 }
-echo "bench: $(nproc) cores, $RUNS runs each, $(date -u +%Y-%m-%d)"
+echo "bench: $(sh "$(dirname "$0")/ncpu.sh") cores, $RUNS runs each, $(date -u +%Y-%m-%d)"
 for spec in "claude-2.1.332 @anthropic-ai/claude-code-darwin-arm64@2.1.332" "claude-2.1.110 @anthropic-ai/claude-code-darwin-arm64@2.1.110"; do
 	name=${spec%% *} pkg=${spec#* }
 	f=$(grep "^ok $pkg " /tmp/plistinject-bench-fetch.$$ | cut -d' ' -f3)

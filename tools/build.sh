@@ -16,5 +16,5 @@ dir=${BUILD_DIR:-build}
 mkdir -p "$dir"
 cd "$dir"
 [ -f Makefile ] || ../configure -q "$@"
-make -s -j"$(nproc)" >/dev/null
+make -s -j"$(sh "$top/tools/ncpu.sh")" >/dev/null
 echo "build: $top/$dir/plistinject"
