@@ -67,7 +67,7 @@ echo $$ >"$lock/pid"
 [ "$waited" -gt 0 ] && echo "note: the other fetcher finished after ${waited} s; checking the files it left"
 
 status=0
-while IFS='	' read -r spec path size sum what; do
+while IFS='	' read -r spec path size sum _; do
 	case $spec in '#'* | '') continue ;; esac
 	name=$(printf '%s' "$spec" | sed 's/^@//; s/[@\/]/-/g')
 	top=package
@@ -92,7 +92,8 @@ while IFS='	' read -r spec path size sum what; do
 	rm -rf "$tmp" && mkdir -p "$tmp"
 	if ! tar xzf "$dir/$tgz" -C "$tmp" 2>"$dir/tar.err"; then
 		echo "missing $spec: cannot unpack $tgz: $(tail -n 1 "$dir/tar.err")"
-		rm -rf "$tmp" "$dir/$tgz"
+		rm -rf "$tmp"
+		rm -f "$dir/$tgz"
 		status=1
 		continue
 	fi

@@ -10,7 +10,6 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 P=${1:-$top/build/plistinject}
 RUNS=${RUNS:-5}
-dir=${PLISTINJECT_CORPUS_DIR:-$HOME/.cache/plistinject-corpus}
 sh "$top/tests/fetch-corpus.sh" >/tmp/plistinject-bench-fetch.$$ 2>&1 || true
 W=$(mktemp -d "${TMPDIR:-/tmp}/plistinject-bench.XXXXXX")
 trap 'rm -rf "$W" /tmp/plistinject-bench-fetch.$$' EXIT
