@@ -6,6 +6,8 @@
 # claude 2.1.110 (new plist), and prints the median wall time of each, the
 # ratio of the medians, every pair's ratio, and plistinject's peak RSS.
 # Usage: tools/bench.sh [PLISTINJECT]   (make bench passes the built one)
+# Linux only: it times with GNU date's %N and GNU time's -f %M, which macOS
+# lacks (the build and install scripts do not).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 P=${1:-$top/build/plistinject}
