@@ -187,12 +187,12 @@ pi_status pi_input_plist(const pi_opts *o, const char *path, pi_work *w, size_t 
                          size_t *xml_len, pi_diag *d)
 {
 	char tpath[4096];
-	if (!pi_template_path(o->template_name, tpath, sizeof tpath)) {
+	/* no file for the default template: the copy built into the program */
+	int builtin = 0;
+	if (!pi_template_path(o->template_name, tpath, sizeof tpath) &&
+	    !(builtin = !strcmp(o->template_name, PI_DEFAULT_TEMPLATE))) {
 		pi_diag_set_slice(d, "");
-		if (o->template_given)
-			pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--template %s: no such template", o->template_name);
-		else
-			pi_fail(d, PI_E_IO, PI_NO_OFFSET, "the default template '%s' is not installed", o->template_name);
+		pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--template %s: no such template", o->template_name);
 		pi_hint(d, "templates are looked up in $PLISTINJECT_TEMPLATE_DIR, %s and %s", PI_TEMPLATE_DIR,
 		        PI_SRC_TEMPLATE_DIR);
 		return d->code;
@@ -216,7 +216,8 @@ pi_status pi_input_plist(const pi_opts *o, const char *path, pi_work *w, size_t 
 				.bundle_id = o->bundle_id, .name = o->name, .default_name = bn, .executable = bn,
 				.usage = o->usage, .bonjour = o->bonjour, .nbonjour = o->nbonjour,
 				.bundle_version = o->bundle_version, .set = o->set, .nset = o->nset,
-				.plist_file = o->plist_file, .template_file = tpath, .replace = o->replace,
+				.plist_file = o->plist_file, .template_file = builtin ? NULL : tpath,
+				.replace = o->replace,
 			};
 			st = pi_plist_build(&po, ex, exlen, nw, id.bundle_id[0] ? id.bundle_id : NULL, id.rejected, xml,
 			                    xml_len, d);

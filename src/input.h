@@ -68,8 +68,8 @@ int pi_template_path(const char *name, char *out, size_t len);
  * path (NULL for --emit-plist without an input): the template, the identity
  * default (identity.c) and the slices' existing plists, merged.  On success
  * *xml is malloc'd (*xml_len bytes; the caller frees it).  Errors as
- * pi_plist_build and pi_identity_default, and the template's: PI_E_USAGE for
- * a --template that names none, PI_E_IO when the default is not installed. */
+ * pi_plist_build and pi_identity_default, and PI_E_USAGE for a --template
+ * that names none (the default, local-network, is built into the program). */
 pi_status pi_input_plist(const pi_opts *o, const char *path, pi_work *w, size_t nw, char **xml,
                          size_t *xml_len, pi_diag *d);
 

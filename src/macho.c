@@ -36,6 +36,32 @@ const char *pi_arch_name(uint32_t cputype, uint32_t cpusubtype, char *buf, size_
 	}
 }
 
+/* The names pi_arch_name gives, in the order --arch's usage error lists them. */
+static const char *const arch_names[] = { "arm64", "arm64e", "arm64_32", "x86_64", "x86_64h",
+	                                      "i386", "arm", "ppc", "ppc64" };
+
+int pi_arch_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof arch_names / sizeof arch_names[0]; i++)
+		if (!strcmp(name, arch_names[i]))
+			return 1;
+	/* the name a slice of an unnamed CPU type gets in messages */
+	return !strncmp(name, "cputype 0x", 10);
+}
+
+const char *pi_arch_list(char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof arch_names / sizeof arch_names[0] && o < len; i++) {
+		int k = snprintf(buf + o, len - o, "%s%s", i ? ", " : "", arch_names[i]);
+		if (k < 0)
+			break;
+		o += (size_t)k;
+	}
+	return buf;
+}
+
 int pi_section_is_zerofill(const pi_section *sec)
 {
 	uint32_t t = sec->flags & SECTION_TYPE;
@@ -227,6 +253,50 @@ static pi_status read_linkedit_cmd(pi_slice *s, const pi_lc *lc, uint32_t *off, 
 	return PI_OK;
 }
 
+/* Why bytes that carry no Mach-O magic are not a Mach-O file, in words a
+ * person reads: the kinds of file people pass by mistake (a script, an ELF
+ * program, an archive, text) are named from their first bytes; anything else
+ * gives the magic as read.  c is the file or slice; returns buf. */
+static const char *not_macho_why(const pi_cur *c, uint32_t be, char *buf, size_t len)
+{
+	static const struct {
+		const char *magic;
+		size_t n;
+		const char *why;
+	} kinds[] = {
+		{ "#!", 2, "it starts with #!, a script" },
+		{ "\x7f" "ELF", 4, "it is an ELF file, for Linux or another Unix" },
+		{ "MZ", 2, "it is a Windows (PE) file" },
+		{ "!<arch>\n", 8, "it is a static library (ar archive); only executables, dylibs and bundles are edited" },
+		{ "PK\x03\x04", 4, "it is a zip archive" },
+		{ "\x1f\x8b", 2, "it is gzip-compressed" },
+		{ "<?xml", 5, "it is an XML file" },
+		{ "bplist", 6, "it is a binary plist" },
+	};
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		const uint8_t *p = pi_cur_ptr(c, 0, kinds[k].n);
+		if (p && !memcmp(p, kinds[k].magic, kinds[k].n)) {
+			snprintf(buf, len, "not a Mach-O file: %s", kinds[k].why);
+			return buf;
+		}
+	}
+	/* text: the first bytes (up to 512) are printable ASCII, whitespace or UTF-8 */
+	uint64_t n = c->len < 512 ? c->len : 512, i = 0;
+	for (; i < n; i++) {
+		uint8_t b;
+		pi_cur_u8(c, i, &b);
+		if (b < 0x20 && b != '\n' && b != '\r' && b != '\t')
+			break;
+		if (b == 0x7f)
+			break;
+	}
+	if (i == n)
+		snprintf(buf, len, "not a Mach-O file: it is text");
+	else
+		snprintf(buf, len, "not a Mach-O file (magic 0x%08x)", be);
+	return buf;
+}
+
 /* Parse one thin slice at s->cur. */
 static pi_status read_slice(pi_slice *s, pi_diag *d)
 {
@@ -239,9 +309,12 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 	if (magic == MH_CIGAM || magic == MH_CIGAM_64)
 		return pi_fail(d, PI_E_UNSUPPORTED, pi_cur_abs(c, 0),
 		               "big-endian Mach-O (PowerPC) is not supported");
-	if (magic != MH_MAGIC && magic != MH_MAGIC_64)
-		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 0),
-		               "not a Mach-O file (magic 0x%08x)", magic);
+	if (magic != MH_MAGIC && magic != MH_MAGIC_64) {
+		char why[160];
+		uint32_t be = 0;
+		pi_cur_u32be(c, 0, &be);
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 0), "%s", not_macho_why(c, be, why, sizeof why));
+	}
 	s->is64 = magic == MH_MAGIC_64;
 	s->hdr_size = s->is64 ? MH_HEADER_SIZE_64 : MH_HEADER_SIZE_32;
 	s->sect_hdr_size = s->is64 ? SECTION_SIZE_64 : SECTION_SIZE_32;
@@ -543,6 +616,8 @@ pi_status pi_macho_read(const uint8_t *data, uint64_t size, pi_image *img, pi_di
 	img->size = size;
 	pi_cur c = pi_cur_make(data, size, 0);
 	uint32_t be;
+	if (size == 0)
+		return pi_fail(d, PI_E_MALFORMED, 0, "not a Mach-O file: it is empty");
 	if (!pi_cur_u32be(&c, 0, &be))
 		return pi_fail(d, PI_E_MALFORMED, 0, "not a Mach-O file: %llu bytes is too short",
 		               (unsigned long long)size);
@@ -554,8 +629,10 @@ pi_status pi_macho_read(const uint8_t *data, uint64_t size, pi_image *img, pi_di
 	} else {
 		uint32_t le = 0;
 		pi_cur_u32le(&c, 0, &le);
-		if (le != MH_MAGIC && le != MH_MAGIC_64 && le != MH_CIGAM && le != MH_CIGAM_64)
-			return pi_fail(d, PI_E_MALFORMED, 0, "not a Mach-O file (magic 0x%08x)", be);
+		if (le != MH_MAGIC && le != MH_MAGIC_64 && le != MH_CIGAM && le != MH_CIGAM_64) {
+			char why[160];
+			return pi_fail(d, PI_E_MALFORMED, 0, "%s", not_macho_why(&c, be, why, sizeof why));
+		}
 		img->slices = calloc(1, sizeof *img->slices);
 		if (!img->slices)
 			return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");

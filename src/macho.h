@@ -110,6 +110,13 @@ void pi_image_set_mapped(pi_image *img);
  * returns a static string, "cputype 0x.." in buf for unknown ones. */
 const char *pi_arch_name(uint32_t cputype, uint32_t cpusubtype, char *buf, size_t len);
 
+/* 1 when name is one pi_arch_name can give (so --arch NAME may match a
+ * slice), 0 for a name no slice can carry. */
+int pi_arch_known(const char *name);
+
+/* The known names, ", "-separated, into buf (truncated to len); returns buf. */
+const char *pi_arch_list(char *buf, size_t len);
+
 /* Index of the section named seg,sect in s, or -1. */
 int pi_slice_find_section(const pi_slice *s, const char *seg, const char *sect);
 

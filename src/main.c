@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "job.h"
+#include "macho.h"
 
 static const char usage_text[] =
 	"Usage: plistinject [options] INPUT -o OUTPUT\n"
@@ -226,6 +227,15 @@ int main(int argc, char **argv)
 		case OPT_EMIT_PLIST: o.emit_plist = 1; break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_ARCH:
+			if (!pi_arch_known(optarg)) {
+				char list[160], shown[64];
+				size_t k = 0;
+				for (; optarg[k] && k + 1 < sizeof shown; k++) /* one line, whatever it holds */
+					shown[k] = optarg[k] >= 0x20 && optarg[k] < 0x7f ? optarg[k] : '?';
+				shown[k] = 0;
+				return usage_error("--arch %s: unknown architecture; known: %s", shown,
+				                   pi_arch_list(list, sizeof list));
+			}
 			if (!push(&o.archs, &o.narchs, optarg))
 				return out_of_memory();
 			break;

@@ -502,7 +502,13 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 			bid_for_template = o->set[i] + 19;
 
 	/* layer 0: the template and the built-in keys */
-	if ((st = load_plist_file(o->template_file, "template", &tmpl, d)) != PI_OK)
+	if (!o->template_file) {
+		tmpl = parse(pi_default_template, pi_default_template_len);
+		if (!tmpl || plist_get_node_type(tmpl) != PLIST_DICT) {
+			st = pi_fail(d, PI_E_BAD_PLIST, PI_NO_OFFSET, "the built-in template is not a plist dictionary");
+			goto done;
+		}
+	} else if ((st = load_plist_file(o->template_file, "template", &tmpl, d)) != PI_OK)
 		goto done;
 	substitute(tmpl, name, bid_for_template ? bid_for_template : "");
 	{

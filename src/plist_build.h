@@ -45,9 +45,18 @@ typedef struct pi_plist_opts {
 	const char *const *set;       /* --set KEY=VALUE entries */
 	size_t nset;
 	const char *plist_file;       /* --plist FILE, or NULL */
-	const char *template_file;    /* resolved template path (never NULL) */
+	const char *template_file;    /* resolved template path, or NULL for the built-in
+	                               * default template (pi_default_template) */
 	int replace;                  /* --replace: drop the existing plist's keys */
 } pi_plist_opts;
+
+/* The default template's name, and its bytes built into the program: the
+ * content of templates/local-network.plist, put into src/default_template.c
+ * by a make rule (Makefile.am).  The program uses it when no template file of
+ * that name is found, so a copy of the binary alone still works. */
+#define PI_DEFAULT_TEMPLATE "local-network"
+extern const unsigned char pi_default_template[];
+extern const size_t pi_default_template_len;
 
 /* Build the plist to embed.
  * existing / existing_len: the current __info_plist bytes of each selected

@@ -29,6 +29,27 @@ contains() { # contains FILE TEXT
 	grep -qF -- "$2" "$1"
 }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
+# The real corpus: PLISTINJECT_CORPUS_SET=small (tools/test.sh sets it for
+# the portable and sanitizer builds and make distcheck) keeps the files under
+# 30 MB that still cover thin, universal, Developer ID, refused and PowerPC
+# inputs; the large ones (claude, deno, bun, node, ngrok) run in the normal
+# build only.  corpus_small is true in that case.
+CORPUS_SMALL="fsevents@2.3.3 @esbuild/darwin-arm64@0.28.2 @esbuild/darwin-x64@0.28.2 turbo-darwin-arm64@2.8.17 @sentry/cli-darwin@3.8.0 fuse-shared-library-darwin@1.1.3"
+corpus_small() { [ "${PLISTINJECT_CORPUS_SET:-all}" = small ]; }
+# fetch_corpus: tests/fetch-corpus.sh over the set in use, output in $T/fetch;
+# its exit status
+fetch_corpus() {
+	tsv=$srcdir/tests/corpus.tsv
+	if corpus_small; then
+		tsv=$T/corpus-small.tsv
+		for spec in $CORPUS_SMALL; do
+			grep "^$spec	" "$srcdir/tests/corpus.tsv"
+		done >"$tsv"
+	fi
+	sh "$srcdir/tests/fetch-corpus.sh" "$tsv" >"$T/fetch" 2>&1
+}
+# corpus_path SPEC: the verified file of SPEC after fetch_corpus, or nothing
+corpus_path() { grep "^ok $1 " "$T/fetch" | cut -d' ' -f3; }
 finish() {
 	echo "$pass passed, $failn failed"
 	[ "$failn" -eq 0 ]

@@ -6,11 +6,12 @@
 # claude 2.1.110 (new plist), and prints the median wall time of each, the
 # ratio of the medians, every pair's ratio, and plistinject's peak RSS.
 # Usage: tools/bench.sh [PLISTINJECT]   (make bench passes the built one)
+# Linux only: it times with GNU date's %N and GNU time's -f %M, which macOS
+# lacks (the build and install scripts do not).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 P=${1:-$top/build/plistinject}
 RUNS=${RUNS:-5}
-dir=${PLISTINJECT_CORPUS_DIR:-$HOME/.cache/plistinject-corpus}
 sh "$top/tests/fetch-corpus.sh" >/tmp/plistinject-bench-fetch.$$ 2>&1 || true
 W=$(mktemp -d "${TMPDIR:-/tmp}/plistinject-bench.XXXXXX")
 trap 'rm -rf "$W" /tmp/plistinject-bench-fetch.$$' EXIT
@@ -54,7 +55,7 @@ bench() { # NAME IN: RUNS alternating pairs of each kind
 			"$pairs" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 	done
 }
-echo "bench: $(nproc) cores, $RUNS runs each, $(date -u +%Y-%m-%d)"
+echo "bench: $(sh "$(dirname "$0")/ncpu.sh") cores, $RUNS runs each, $(date -u +%Y-%m-%d)"
 for spec in "claude-2.1.332 @anthropic-ai/claude-code-darwin-arm64@2.1.332" "claude-2.1.110 @anthropic-ai/claude-code-darwin-arm64@2.1.110"; do
 	name=${spec%% *} pkg=${spec#* }
 	f=$(grep "^ok $pkg " /tmp/plistinject-bench-fetch.$$ | cut -d' ' -f3)

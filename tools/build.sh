@@ -1,6 +1,7 @@
 #!/bin/sh
 # build.sh - configure and build in ./build (out of tree).  Extra arguments go
-# to configure.
+# to configure.  On a Mac, configure finds Homebrew's libplist and keg-only
+# openssl@3 by itself (it asks brew --prefix).  POSIX sh and tools macOS has.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -15,6 +16,6 @@ fi
 dir=${BUILD_DIR:-build}
 mkdir -p "$dir"
 cd "$dir"
-[ -f Makefile ] || ../configure -q "$@"
-make -s -j"$(nproc)" >/dev/null
-echo "build: $top/$dir/plistinject"
+[ -f Makefile ] || "$top/configure" -q "$@"
+make -s -j"$(sh "$top/tools/ncpu.sh")" >/dev/null
+echo "build: $(pwd)/plistinject"

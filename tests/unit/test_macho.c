@@ -487,7 +487,22 @@ static void test_malformed_thin(void)
 	expect_fail(b, 3, PI_E_MALFORMED, "not a Mach-O file: 3 bytes is too short", 0, "3 bytes");
 	/* not Mach-O */
 	static const uint8_t elf[64] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
-	expect_fail(elf, sizeof elf, PI_E_MALFORMED, "not a Mach-O file (magic 0x7f454c46)", 0, "elf");
+	expect_fail(elf, sizeof elf, PI_E_MALFORMED, "not a Mach-O file: it is an ELF file, for Linux or another Unix", 0,
+	            "elf");
+	static const uint8_t script[] = "#!/bin/sh\necho hi\n";
+	expect_fail(script, sizeof script - 1, PI_E_MALFORMED, "not a Mach-O file: it starts with #!, a script", 0,
+	            "script");
+	static const uint8_t gz[8] = { 0x1f, 0x8b, 8, 0 };
+	expect_fail(gz, sizeof gz, PI_E_MALFORMED, "not a Mach-O file: it is gzip-compressed", 0, "gzip");
+	static const uint8_t zip[8] = { 'P', 'K', 3, 4 };
+	expect_fail(zip, sizeof zip, PI_E_MALFORMED, "not a Mach-O file: it is a zip archive", 0, "zip");
+	static const uint8_t ar[] = "!<arch>\n/ 0 0 0\n";
+	expect_fail(ar, sizeof ar - 1, PI_E_MALFORMED, "not a Mach-O file: it is a static library (ar archive)", 0, "ar");
+	static const uint8_t text[] = "hello, world\n";
+	expect_fail(text, sizeof text - 1, PI_E_MALFORMED, "not a Mach-O file: it is text", 0, "text");
+	static const uint8_t zeros[8] = { 0 };
+	expect_fail(zeros, sizeof zeros, PI_E_MALFORMED, "not a Mach-O file (magic 0x00000000)", 0, "zeros");
+	expect_fail(zeros, 0, PI_E_MALFORMED, "not a Mach-O file: it is empty", 0, "empty");
 	/* big-endian magic */
 	uint8_t be[64];
 	memset(be, 0, sizeof be);
