@@ -43,12 +43,24 @@ static const uint8_t apple_root_sha256[32] = {
 #define OID_CDHASHES "1.2.840.113635.100.9.1"
 #define OID_CDHASHES2 "1.2.840.113635.100.9.2"
 
-/* The last OpenSSL reason, for a message; clears the error queue. */
+/* The OpenSSL reason for a message (the system error when one is queued,
+ * else the last reason); clears the error queue. */
 static const char *ossl_why(char *buf, size_t n)
 {
-	unsigned long e = ERR_peek_last_error();
+	const char *data = NULL;
+	int flags = 0;
+	unsigned long first = ERR_peek_error(), e = ERR_peek_last_error_data(&data, &flags);
 	const char *r = e ? ERR_reason_error_string(e) : NULL;
-	snprintf(buf, n, "%s", r ? r : "unknown OpenSSL error");
+	if (!data || !(flags & ERR_TXT_STRING))
+		data = "";
+	if (first && ERR_SYSTEM_ERROR(first)) { /* "Connection refused", not "connect error" */
+		r = strerror(ERR_GET_REASON(first));
+		data = "";
+	} else if (data[0] && e && ERR_GET_REASON(e) == ERR_R_SYS_LIB) { /* "system lib" adds nothing */
+		r = data;
+		data = "";
+	}
+	snprintf(buf, n, "%s%s%s", r ? r : "unknown OpenSSL error", data[0] ? ": " : "", data);
 	ERR_clear_error();
 	return buf;
 }
@@ -480,7 +492,7 @@ static pi_status timestamp(CMS_SignerInfo *si, const pi_cms_params *p, pi_diag *
 	X509_ALGOR *alg = NULL;
 	ASN1_INTEGER *nonce = NULL;
 	BIGNUM *bn = NULL;
-	BIO *reqbio = NULL, *resp_bio = NULL;
+	BIO *reqbio = NULL, *resp_bio = NULL, *conn = NULL;
 	TS_RESP *resp = NULL;
 	TS_VERIFY_CTX *vctx = NULL;
 	unsigned char *tok = NULL;
@@ -513,9 +525,32 @@ static pi_status timestamp(CMS_SignerInfo *si, const pi_cms_params *p, pi_diag *
 	reqbio = BIO_new(BIO_s_mem());
 	if (!reqbio || i2d_TS_REQ_bio(reqbio, req) <= 0)
 		goto fail;
-	resp_bio = OSSL_HTTP_transfer(NULL, host, port, path, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,
+	/* Connect first, once: OpenSSL 3.0's own connect retries a refused
+	 * connection until the timeout and then calls it a timeout. */
+	int secs = p->timeout_seconds > 0 ? p->timeout_seconds : 30;
+	time_t deadline = time(NULL) + secs;
+	conn = BIO_new_connect(host);
+	if (!conn || !BIO_set_conn_port(conn, port))
+		goto fail;
+	BIO_set_nbio(conn, 1);
+	for (;;) {
+		if (BIO_do_connect(conn) > 0)
+			break;
+		int w = BIO_should_retry(conn) ? BIO_wait(conn, deadline, 100) : -1;
+		if (w <= 0) {
+			if (w < 0)
+				ossl_why(why, sizeof why);
+			else
+				snprintf(why, sizeof why, "no connection within %d s", secs);
+			st = pi_fail(d, PI_E_EXTERNAL, PI_NO_OFFSET, "timestamp from %s failed: cannot connect to %s:%s (%s)",
+			             p->timestamp_url, host, port, why);
+			goto out;
+		}
+	}
+	long left = (long)(deadline - time(NULL));
+	resp_bio = OSSL_HTTP_transfer(NULL, host, port, path, 0, NULL, NULL, conn, conn, NULL, NULL, 0, NULL,
 	                              "application/timestamp-query", reqbio, "application/timestamp-reply", 1,
-	                              1u << 20, p->timeout_seconds > 0 ? p->timeout_seconds : 30, 0);
+	                              1u << 20, left > 0 ? (int)left : 1, 0);
 	if (!resp_bio) {
 		ossl_why(why, sizeof why);
 		st = pi_fail(d, PI_E_EXTERNAL, PI_NO_OFFSET, "timestamp from %s failed: %s", p->timestamp_url, why);
@@ -559,6 +594,7 @@ out:
 	TS_VERIFY_CTX_free(vctx);
 	TS_RESP_free(resp);
 	BIO_free(resp_bio);
+	BIO_free_all(conn);
 	BIO_free(reqbio);
 	BN_free(bn);
 	ASN1_INTEGER_free(nonce);

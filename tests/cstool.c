@@ -153,6 +153,7 @@ static int cmd_sign(int argc, char **argv, int i)
 	uint8_t *der;
 	size_t n;
 	if (pi_cms_sign(id, &p, &der, &n, &d)) {
+		free(cd);
 		pi_identity_free(id);
 		return die(&d);
 	}
