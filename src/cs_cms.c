@@ -318,6 +318,32 @@ static pi_status check_leaf(const pi_identity *id, const char *file, time_t now,
 	return PI_OK;
 }
 
+/* Append to id->chain (which holds the leaf) its issuer among pool, then
+ * that one's, up to a self-issued root.  Returns how many certificates of
+ * pool are neither on that path nor a copy of the leaf. */
+static int order_chain(pi_identity *id, STACK_OF(X509) *pool)
+{
+	int npool = sk_X509_num(pool);
+	unsigned char used[64] = { 0 };
+	while (id->n < MAX_CHAIN && !self_issued(id->chain[id->n - 1])) {
+		int k = -1;
+		for (int i = 0; i < npool && i < 64 && k < 0; i++)
+			if (!used[i] && X509_check_issued(sk_X509_value(pool, i), id->chain[id->n - 1]) == X509_V_OK)
+				k = i;
+		if (k < 0)
+			break;
+		used[k] = 1;
+		X509 *x = sk_X509_value(pool, k);
+		X509_up_ref(x);
+		id->chain[id->n++] = x;
+	}
+	int extra = 0;
+	for (int i = 0; i < npool && i < 64; i++)
+		if (!used[i] && X509_cmp(sk_X509_value(pool, i), id->chain[0]) != 0)
+			extra++;
+	return extra;
+}
+
 pi_status pi_identity_load(const pi_identity_src *s, time_t now, pi_identity **out, pi_diag *d)
 {
 	*out = NULL;
@@ -339,32 +365,13 @@ pi_status pi_identity_load(const pi_identity_src *s, time_t now, pi_identity **o
 	st = s->p12 ? load_p12(s, &id->key, &leaf, pool, d) : load_pem(s, &id->key, &leaf, pool, d);
 	if (st)
 		goto out;
-	/* order: leaf, then its issuer among the given certificates, up to a
-	 * self-issued root */
 	id->chain[id->n++] = leaf;
 	leaf = NULL;
-	int nused = 0, npool = sk_X509_num(pool);
-	unsigned char used[64] = { 0 };
-	while (id->n < MAX_CHAIN && !self_issued(id->chain[id->n - 1])) {
-		int k = -1;
-		for (int i = 0; i < npool && i < 64 && k < 0; i++)
-			if (!used[i] && X509_check_issued(sk_X509_value(pool, i), id->chain[id->n - 1]) == X509_V_OK)
-				k = i;
-		if (k < 0)
-			break;
-		used[k] = 1;
-		nused++;
-		X509 *x = sk_X509_value(pool, k);
-		X509_up_ref(x);
-		id->chain[id->n++] = x;
-	}
-	int extra = 0;
-	for (int i = 0; i < npool && i < 64; i++)
-		if (!used[i] && X509_cmp(sk_X509_value(pool, i), id->chain[0]) != 0)
-			extra++;
+	int extra = order_chain(id, pool);
 	const char *file = s->p12 ? s->p12 : s->cert;
 	if (extra)
-		pi_warn(d, PI_NO_OFFSET, "%s: %d certificate%s not on the leaf's chain left out", s->p12 ? s->p12 : s->chain,
+		pi_warn(d, PI_NO_OFFSET, "%s: %d certificate%s not on the leaf's chain left out",
+		        s->p12 ? s->p12 : s->chain ? s->chain : s->cert,
 		        extra, extra == 1 ? "" : "s");
 	if ((st = check_leaf(id, file, now, d)))
 		goto out;
@@ -921,5 +928,217 @@ pi_status pi_cms_parts_parse(const pi_cur *c, pi_cms_parts *pp, pi_diag *d)
 			pp->token_len = v.end - v.off;
 		}
 	}
+	return PI_OK;
+}
+
+/* ---- --check ---- */
+
+/* Full hash of a CD for its hash type, into out; returns its length or 0. */
+static unsigned cd_hash(const pi_cms_cd *cd, uint8_t out[EVP_MAX_MD_SIZE])
+{
+	const EVP_MD *md = cd->hash_type == 1 ? EVP_sha1()
+	                   : cd->hash_type == 2 || cd->hash_type == 3 ? EVP_sha256()
+	                   : cd->hash_type == 4 ? EVP_sha384() : NULL;
+	unsigned int n = 0;
+	if (!md || !EVP_Digest(cd->p, cd->len, out, &n, md, NULL))
+		return 0;
+	return n;
+}
+
+/* The CDHashes plist: {cdhashes = [<data>...]} must list, in order, the
+ * first 20 bytes of each CD's hash (Apple compares the arrays). */
+static int check_v1(const ASN1_STRING *xml, const uint8_t (*h)[EVP_MAX_MD_SIZE], unsigned ncds)
+{
+	plist_t root = NULL;
+	plist_from_memory((const char *)ASN1_STRING_get0_data(xml), (uint32_t)ASN1_STRING_length(xml), &root);
+	plist_t arr = root && plist_get_node_type(root) == PLIST_DICT ? plist_dict_get_item(root, "cdhashes") : NULL;
+	int ok = arr && plist_get_node_type(arr) == PLIST_ARRAY && plist_array_get_size(arr) == ncds;
+	for (unsigned i = 0; ok && i < ncds; i++) {
+		plist_t it = plist_array_get_item(arr, i);
+		char *v = NULL;
+		uint64_t n = 0;
+		if (it && plist_get_node_type(it) == PLIST_DATA)
+			plist_get_data_val(it, &v, &n);
+		ok = v && n == 20 && memcmp(v, h[i], 20) == 0;
+		free(v);
+	}
+	plist_free(root);
+	return ok;
+}
+
+/* One CDHashes2 value: SEQUENCE { OID digest, OCTET STRING hash }.  Returns
+ * 1 when it names a known digest and equals the hash of the CD with that
+ * type, 0 when it differs, -1 for an unknown digest or shape. */
+static int check_v2_entry(const ASN1_STRING *seq, const pi_cms_cd *cds, const uint8_t (*h)[EVP_MAX_MD_SIZE],
+                          const unsigned *hl, unsigned ncds)
+{
+	static const struct { uint8_t type, len, oid[9]; } algs[] = {
+		{ 1, 5, { 0x2b, 0x0e, 0x03, 0x02, 0x1a } },
+		{ 2, 9, { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 } },
+		{ 4, 9, { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02 } },
+	};
+	pi_cur c = pi_cur_make(ASN1_STRING_get0_data(seq), (uint64_t)ASN1_STRING_length(seq), 0);
+	pi_diag d;
+	pi_diag_init(&d, "", NULL);
+	walk w = { &c, &d };
+	tlv t, oid, val;
+	uint64_t pos;
+	if (ber(&w, 0, c.len, 0, &t) || t.tag != 0x30)
+		return -1;
+	pos = t.off + t.hdr;
+	if (expect(&w, &t, &pos, 1, 0x06, &oid, "") || expect(&w, &t, &pos, 1, 0x04, &val, ""))
+		return -1;
+	for (size_t a = 0; a < sizeof algs / sizeof algs[0]; a++) {
+		if (!oid_is(&w, &oid, algs[a].oid, algs[a].len))
+			continue;
+		for (unsigned i = 0; i < ncds; i++)
+			if (cds[i].hash_type == algs[a].type || (algs[a].type == 2 && cds[i].hash_type == 3))
+				return val.len == hl[i] && memcmp(pi_cur_ptr(&c, val.off + val.hdr, val.len), h[i], hl[i]) == 0;
+		return 0; /* names a digest no CD uses */
+	}
+	return -1;
+}
+
+/* Does the chain satisfy our template r for identifier? */
+static int dr_holds(const pi_identity *chain, const pi_cs_req *r, const char *identifier)
+{
+	if (strcmp(r->identifier, identifier) != 0)
+		return 0;
+	if (r->kind == PI_CS_REQ_DEVELOPER_ID) {
+		char ou[64];
+		name_field(chain->chain[0], NID_organizationalUnitName, ou, sizeof ou);
+		return chain->info.apple_chain && strcmp(ou, r->team) == 0;
+	}
+	int k = r->slot == -1 ? chain->n - 1 : r->slot;
+	uint8_t h[20];
+	unsigned int n = 0;
+	return k >= 0 && k < chain->n && r->hash_len == 20 && X509_digest(chain->chain[k], EVP_sha1(), h, &n) &&
+	       memcmp(h, r->hash, 20) == 0;
+}
+
+/* The signature check Apple makes (section 3): messageDigest = the digest
+ * of the slot-0 CD, and the signature over the signed attributes as they
+ * are encoded in the file, [0] retagged as SET.  Unlike OpenSSL's
+ * CMS_verify it does not re-sort them first, so Apple's own unsorted
+ * CDHashes2 SETs (two-CD signatures, section 2.5) verify as on a Mac. */
+static int verify_raw(const pi_cur *c, const pi_cms_parts *pp, CMS_SignerInfo *si, X509 *leaf,
+                      const pi_cms_cd *cd, char *why, size_t why_len)
+{
+	X509_ALGOR *dig = NULL;
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+	const EVP_MD *md = dig ? EVP_get_digestbyobj(dig->algorithm) : NULL;
+	ASN1_OCTET_STRING *want = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3,
+	                                                      V_ASN1_OCTET_STRING);
+	uint8_t h[EVP_MAX_MD_SIZE];
+	unsigned int hl = 0;
+	if (!md) {
+		snprintf(why, why_len, "unknown digest algorithm");
+		return 0;
+	}
+	if (!pp->attrs_len || !want) {
+		snprintf(why, why_len, "no signed attributes with a messageDigest");
+		return 0;
+	}
+	if (!EVP_Digest(cd->p, cd->len, h, &hl, md, NULL) || (int)hl != ASN1_STRING_length(want) ||
+	    memcmp(h, ASN1_STRING_get0_data(want), hl) != 0) {
+		snprintf(why, why_len, "messageDigest is not the digest of the CodeDirectory in slot 0");
+		return 0;
+	}
+	const uint8_t *attrs = pi_cur_ptr(c, pp->attrs_off, pp->attrs_len);
+	const uint8_t *sig = pi_cur_ptr(c, pp->sig_off, pp->sig_len);
+	uint8_t *buf = attrs ? malloc((size_t)pp->attrs_len) : NULL;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = 0;
+	if (buf && sig && ctx) {
+		memcpy(buf, attrs, (size_t)pp->attrs_len);
+		buf[0] = 0x31;
+		ok = EVP_DigestVerifyInit(ctx, NULL, md, NULL, X509_get0_pubkey(leaf)) == 1 &&
+		     EVP_DigestVerify(ctx, sig, (size_t)pp->sig_len, buf, (size_t)pp->attrs_len) == 1;
+	}
+	if (!ok)
+		snprintf(why, why_len, "the signature over the signed attributes does not verify with the signer's key");
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	ERR_clear_error();
+	return ok;
+}
+
+pi_status pi_cms_inspect(const pi_cur *c, const pi_cms_cd *cds, unsigned ncds, const pi_cs_req *dr,
+                         const char *identifier, pi_cms_report *r, pi_diag *d)
+{
+	memset(r, 0, sizeof *r);
+	pi_cms_parts pp;
+	pi_status st = pi_cms_parts_parse(c, &pp, d);
+	if (st)
+		return st;
+	r->has_timestamp = pp.token_len > 0;
+	const unsigned char *q = pi_cur_ptr(c, 0, c->len);
+	CMS_ContentInfo *cms = q && c->len <= INT32_MAX ? d2i_CMS_ContentInfo(NULL, &q, (long)c->len) : NULL;
+	STACK_OF(CMS_SignerInfo) *sis = cms ? CMS_get0_SignerInfos(cms) : NULL;
+	CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, 0);
+	if (!si) {
+		char why[160];
+		ossl_why(why, sizeof why);
+		CMS_ContentInfo_free(cms);
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 0), "CMS signature does not decode (%s)", why);
+	}
+	uint8_t h[8][EVP_MAX_MD_SIZE];
+	unsigned hl[8] = { 0 };
+	for (unsigned i = 0; i < ncds && i < 8; i++)
+		hl[i] = cd_hash(&cds[i], h[i]);
+	/* signing time */
+	X509_ATTRIBUTE *a = CMS_signed_get_attr(si, CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1));
+	ASN1_TYPE *v = a ? X509_ATTRIBUTE_get0_type(a, 0) : NULL;
+	struct tm tm;
+	if (v && (v->type == V_ASN1_UTCTIME || v->type == V_ASN1_GENERALIZEDTIME) &&
+	    ASN1_TIME_to_tm(v->value.utctime, &tm))
+		r->signing_time = timegm(&tm);
+	/* CDHashes and CDHashes2 */
+	ASN1_OBJECT *o1 = OBJ_txt2obj(OID_CDHASHES, 1), *o2 = OBJ_txt2obj(OID_CDHASHES2, 1);
+	a = o1 ? CMS_signed_get_attr(si, CMS_signed_get_attr_by_OBJ(si, o1, -1)) : NULL;
+	if (a) {
+		r->v1_present = 1;
+		v = X509_ATTRIBUTE_get0_type(a, 0);
+		r->v1_ok = X509_ATTRIBUTE_count(a) == 1 && v && v->type == V_ASN1_OCTET_STRING && ncds <= 8 &&
+		           check_v1(v->value.octet_string, (const uint8_t(*)[EVP_MAX_MD_SIZE])h, ncds);
+	}
+	a = o2 ? CMS_signed_get_attr(si, CMS_signed_get_attr_by_OBJ(si, o2, -1)) : NULL;
+	if (a) {
+		r->v2_present = 1;
+		int n = X509_ATTRIBUTE_count(a);
+		r->v2_ok = n == (int)ncds && ncds <= 8;
+		for (int i = 0; r->v2_ok && i < n; i++) {
+			v = X509_ATTRIBUTE_get0_type(a, i);
+			r->v2_ok = v && v->type == V_ASN1_SEQUENCE &&
+			           check_v2_entry(v->value.sequence, cds, (const uint8_t(*)[EVP_MAX_MD_SIZE])h, hl, ncds) != 0;
+		}
+	}
+	ASN1_OBJECT_free(o1);
+	ASN1_OBJECT_free(o2);
+	/* the signer's chain, ordered as at signing */
+	STACK_OF(X509) *certs = CMS_get1_certs(cms);
+	pi_identity *chain = calloc(1, sizeof *chain);
+	for (int i = 0; chain && i < sk_X509_num(certs) && !chain->n; i++)
+		if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0 && X509_up_ref(sk_X509_value(certs, i)))
+			chain->chain[chain->n++] = sk_X509_value(certs, i);
+	if (ncds == 0 || ncds > 8)
+		snprintf(r->why, sizeof r->why, "%u CodeDirectories", ncds);
+	else if (!chain || !chain->n)
+		snprintf(r->why, sizeof r->why, "the signer's certificate is not in the CMS");
+	else
+		r->signature_ok = verify_raw(c, &pp, si, chain->chain[0], &cds[0], r->why, sizeof r->why);
+	if (chain && chain->n) {
+		order_chain(chain, certs);
+		describe(chain);
+		r->signer = chain->info;
+		if (dr && identifier && (dr->kind == PI_CS_REQ_DEVELOPER_ID || dr->kind == PI_CS_REQ_CERT_HASH)) {
+			r->dr_checked = 1;
+			r->dr_satisfied = dr_holds(chain, dr, identifier);
+		}
+	}
+	pi_identity_free(chain);
+	sk_X509_pop_free(certs, X509_free);
+	CMS_ContentInfo_free(cms);
+	ERR_clear_error();
 	return PI_OK;
 }

@@ -131,6 +131,38 @@ typedef struct pi_cms_parts {
  * ContentInfo{signedData, SignedData{...}}. */
 pi_status pi_cms_parts_parse(const pi_cur *c, pi_cms_parts *parts, pi_diag *d);
 
+/* One CodeDirectory present in the signature, for pi_cms_inspect. */
+typedef struct pi_cms_cd {
+	const uint8_t *p;       /* the whole CD blob; not owned */
+	size_t len;
+	uint8_t hash_type;      /* its hashType (1 SHA-1, 2 SHA-256, 3 SHA-256/20, 4 SHA-384) */
+} pi_cms_cd;
+
+/* What --check reports about a certificate signature. */
+typedef struct pi_cms_report {
+	int signature_ok;       /* messageDigest = digest of cds[0], and the signer's key
+	                           verifies the signature over the attributes as encoded
+	                           (Apple's way; no re-sorting, no trust evaluation) */
+	char why[200];          /* why not, one line */
+	int v1_present, v1_ok;  /* CDHashes plist = [first 20 bytes of each CD's hash], in order */
+	int v2_present, v2_ok;  /* CDHashes2: one entry per CD, each its full hash */
+	int has_timestamp;      /* an id-aa-timeStampToken unsigned attribute */
+	time_t signing_time;    /* 0 when absent */
+	pi_identity_info signer; /* of the certificates in the CMS, ordered from the signer */
+	int dr_checked;         /* the requirement given is one of our templates */
+	int dr_satisfied;       /* and the chain satisfies it (for Developer ID: the
+	                           markers, Apple Root CA by hash, leaf OU = team) */
+} pi_cms_report;
+
+/* Inspect the CMS in c (BlobWrapper payload) against the CDs present
+ * (cds[0] = slot 0, then the alternates in slot order) and, when dr is not
+ * NULL, the designated requirement for identifier.  Never says whether Apple
+ * trusts the chain: only that it is Apple's by the root's hash.  Returns
+ * PI_OK with the findings in *r, or PI_E_MALFORMED (with the absolute
+ * offset) when the CMS does not decode. */
+pi_status pi_cms_inspect(const pi_cur *c, const pi_cms_cd *cds, unsigned ncds, const pi_cs_req *dr,
+                         const char *identifier, pi_cms_report *r, pi_diag *d);
+
 /* Verify the CMS in c over the detached content cd (the slot-0 CD):
  * signature with the embedded leaf, messageDigest, no trust evaluation
  * (Apple's implicit anchors, section 3).  Returns 1 when it verifies, 0

@@ -8,6 +8,9 @@
  *   cstool reqset ID TEAM | ID --hash SLOT HEX   requirements set to stdout
  *   cstool readreq FILE                    pi_cs_reqset_parse
  *   cstool oracle IDENTITY MACHO           Apple's DR and signed attributes
+ *   cstool check  MACHO                    pi_cms_inspect per signed slice
+ *   cstool checkcms CMS CD [REQSET ID]     pi_cms_inspect of one CMS over a
+ *                                          SHA-256 CD file
  *
  * IDENTITY: --p12 F [--pass-file F] | --key F --cert F [--chain F], and
  * --now EPOCH (validity is judged then; default now).  Exit 0 on success, 1
@@ -384,10 +387,105 @@ static int cmd_oracle(int argc, char **argv, int i)
 	return bad;
 }
 
+static void print_report(const char *label, const pi_cms_report *r)
+{
+	printf("%s: signature %s%s%s\n", label, r->signature_ok ? "ok" : "BAD", r->signature_ok ? "" : ": ",
+	       r->signature_ok ? "" : r->why);
+	printf("%s: cdhashes v1 %s, v2 %s\n", label, !r->v1_present ? "absent" : r->v1_ok ? "ok" : "BAD",
+	       !r->v2_present ? "absent" : r->v2_ok ? "ok" : "BAD");
+	printf("%s: timestamp %s, signing time %lld\n", label, r->has_timestamp ? "yes" : "no",
+	       (long long)r->signing_time);
+	printf("%s: signer \"%s\", team \"%s\", apple %d, %d certificates\n", label, r->signer.subject_cn,
+	       r->signer.team, r->signer.apple_chain, r->signer.ncerts);
+	printf("%s: dr %s\n", label, !r->dr_checked ? "not checked" : r->dr_satisfied ? "satisfied" : "NOT satisfied");
+}
+
+static int cmd_check(int argc, char **argv, int i)
+{
+	if (i + 1 != argc)
+		return 2;
+	pi_diag d;
+	pi_diag_init(&d, argv[i], stderr);
+	pi_map m;
+	pi_image img;
+	if (pi_map_open(argv[i], &m, &d) || pi_macho_read(m.data, m.size, &img, &d))
+		return die(&d);
+	int bad = 0;
+	for (uint32_t k = 0; k < img.nslices; k++) {
+		pi_slice *sl = &img.slices[k];
+		if (sl->unsupported || !sl->has_codesig)
+			continue;
+		pi_cur c;
+		pi_cs_sig sig;
+		pi_cur_sub(&sl->cur, sl->cs_dataoff, sl->cs_datasize, &c);
+		pi_cs_sig_parse(&c, &sig);
+		const pi_cs_blobref *rq = pi_cs_sig_blob(&sig, 2), *cm = pi_cs_sig_blob(&sig, 0x10000);
+		if (!sig.has_cd || !cm || cm->len <= 8) {
+			printf("%s: not a certificate signature\n", sl->arch);
+			continue;
+		}
+		pi_cms_cd cds[PI_CS_MAX_CDS];
+		for (uint32_t j = 0; j < sig.ncds; j++)
+			cds[j] = (pi_cms_cd){ sig.cds[j].p, sig.cds[j].length, sig.cds[j].hash_type };
+		pi_cs_req dr;
+		int have_dr = 0;
+		if (rq) {
+			pi_cur rc = pi_cur_make(rq->p, rq->len, rq->abs_off);
+			have_dr = pi_cs_reqset_parse(&rc, &dr, &d) == PI_OK;
+		}
+		pi_cur cc = pi_cur_make(cm->p + 8, cm->len - 8, cm->abs_off + 8);
+		pi_cms_report r;
+		if (pi_cms_inspect(&cc, cds, sig.ncds, have_dr ? &dr : NULL, sig.cds[0].identifier, &r, &d))
+			return die(&d);
+		print_report(sl->arch, &r);
+		bad |= !r.signature_ok;
+		/* the same with one byte of the slot-0 CD changed */
+		uint8_t *cd2 = malloc(cds[0].len);
+		memcpy(cd2, cds[0].p, cds[0].len);
+		cd2[cds[0].len - 1] ^= 1;
+		cds[0].p = cd2;
+		pi_cms_report r2;
+		if (pi_cms_inspect(&cc, cds, sig.ncds, NULL, NULL, &r2, &d) == PI_OK)
+			printf("%s: after one changed CD byte: signature %s (%s)\n", sl->arch,
+			       r2.signature_ok ? "STILL ok" : "bad", r2.why);
+		free(cd2);
+	}
+	pi_image_free(&img);
+	pi_map_close(&m);
+	return bad;
+}
+
+static int cmd_checkcms(int argc, char **argv, int i)
+{
+	if (i + 2 != argc && i + 4 != argc)
+		return 2;
+	size_t n, cn, rn = 0;
+	uint8_t *b = slurp(argv[i], &n), *cd = slurp(argv[i + 1], &cn), *rq = NULL;
+	pi_cs_req dr;
+	pi_diag d;
+	pi_diag_init(&d, argv[i], stderr);
+	if (i + 4 == argc) {
+		rq = slurp(argv[i + 2], &rn);
+		pi_cur rc = pi_cur_make(rq, rn, 0);
+		if (pi_cs_reqset_parse(&rc, &dr, &d))
+			return die(&d);
+	}
+	pi_cms_cd one = { cd, cn, 2 };
+	pi_cur c = pi_cur_make(b, n, 0);
+	pi_cms_report r;
+	if (pi_cms_inspect(&c, &one, 1, rq ? &dr : NULL, rq ? argv[i + 3] : NULL, &r, &d))
+		return die(&d);
+	print_report("cms", &r);
+	free(b);
+	free(cd);
+	free(rq);
+	return !r.signature_ok;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: cstool load|sign|parts|verify|reqset|readreq|oracle ...\n");
+		fprintf(stderr, "usage: cstool load|sign|parts|verify|reqset|readreq|oracle|check|checkcms ...\n");
 		return 2;
 	}
 	const char *c = argv[1];
@@ -405,6 +503,10 @@ int main(int argc, char **argv)
 		return cmd_readreq(argc, argv, 2);
 	if (!strcmp(c, "oracle"))
 		return cmd_oracle(argc, argv, 2);
+	if (!strcmp(c, "check"))
+		return cmd_check(argc, argv, 2);
+	if (!strcmp(c, "checkcms"))
+		return cmd_checkcms(argc, argv, 2);
 	fprintf(stderr, "cstool: unknown command %s\n", c);
 	return 2;
 }
