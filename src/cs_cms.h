@@ -4,7 +4,10 @@
  *
  * OpenSSL: this module and digest.c are the only users of OpenSSL (libcrypto
  * only: PKCS#12, PEM, X.509, CMS, TS and its HTTP client); everything else
- * sees the opaque pi_identity and byte buffers.
+ * sees the opaque pi_identity and byte buffers.  The RFC 3161 request goes
+ * over plain http:// through OpenSSL's own HTTP client (OSSL_HTTP_transfer,
+ * in libcrypto): no new library, and TSAs sign their replies, so TLS adds
+ * nothing; https:// is refused.  The CDHashes plist is written by libplist.
  *
  * Facts, OIDs and Apple's attribute order: reference/code-signing-
  * certificates.md sections 2, 3, 5 and 7.  The signed attributes are, in
