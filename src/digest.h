@@ -1,6 +1,7 @@
 /* digest.h - the hashes code signatures use, through OpenSSL EVP.
  *
- * The only module that sees OpenSSL.  Hash types are cs_blobs.h's
+ * With src/cs_cms.c (certificates, CMS, timestamps), the only module that
+ * sees OpenSSL.  Hash types are cs_blobs.h's
  * CS_HASHTYPE_* (1 SHA-1, 2 SHA-256, 3 SHA-256 truncated to 20, 4 SHA-384);
  * SHA-1 and SHA-384 are only ever used to verify existing signatures.
  */

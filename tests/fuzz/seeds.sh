@@ -10,6 +10,9 @@
 #                          and each CodeDirectory blob cut out of it
 #   OUTDIR/fuzz_plist/     templates/*.plist, tests/fixtures/info.plist, and
 #                          binary (bplist00) copies of them
+#   OUTDIR/fuzz_cs_req/    each signed slice's requirements blob (slot 2)
+#   OUTDIR/fuzz_cms/       each signed slice's CMS payload (slot 0x10000 minus
+#                          its 8-byte header), when not empty
 # plus the hand-made inputs of tests/fuzz/regress/<target>/.
 # Needs python3 (PYTHON), which mkfixtures.sh needs too.
 set -eu
@@ -29,7 +32,7 @@ trap 'exit 1' HUP INT TERM
 sh "$TOP/tests/mkfixtures.sh" "$W/fx" >"$W/mkfixtures.log" 2>&1 ||
 	{ cat "$W/mkfixtures.log" >&2; echo "seeds.sh: tests/mkfixtures.sh failed" >&2; exit 1; }
 
-for t in fuzz_macho fuzz_pipeline fuzz_job fuzz_cs_blob fuzz_plist; do
+for t in fuzz_macho fuzz_pipeline fuzz_job fuzz_cs_blob fuzz_plist fuzz_cs_req fuzz_cms; do
 	mkdir -p -- "$OUT/$t"
 	if [ -d "$HERE/regress/$t" ]; then
 		for f in "$HERE/regress/$t"/*; do
@@ -89,9 +92,13 @@ for name in sorted(os.listdir(fx)):
         count = struct.unpack_from('>I', sig, 8)[0]
         for k in range(count):
             typ, off = struct.unpack_from('>II', sig, 12 + 8 * k)
+            ln = struct.unpack_from('>I', sig, off + 4)[0]
             if typ == 0 or 0x1000 <= typ < 0x1005:
-                ln = struct.unpack_from('>I', sig, off + 4)[0]
                 open('%s.cd%x' % (base, typ), 'wb').write(sig[off:off + ln])
+            elif typ == 2:
+                open(os.path.join(out, 'fuzz_cs_req', '%s-%d' % (name, i)), 'wb').write(sig[off:off + ln])
+            elif typ == 0x10000 and ln > 8:
+                open(os.path.join(out, 'fuzz_cms', '%s-%d' % (name, i)), 'wb').write(sig[off + 8:off + ln])
 
 plists = [os.path.join(top, 'templates', f) for f in sorted(os.listdir(os.path.join(top, 'templates')))
           if f.endswith('.plist')] + [os.path.join(top, 'tests', 'fixtures', 'info.plist')]
@@ -101,6 +108,6 @@ for p in plists:
     with open(os.path.join(out, 'fuzz_plist', os.path.basename(p) + '.bin'), 'wb') as f:
         plistlib.dump(v, f, fmt=plistlib.FMT_BINARY)
 PYEOF
-for t in fuzz_macho fuzz_pipeline fuzz_job fuzz_cs_blob fuzz_plist; do
+for t in fuzz_macho fuzz_pipeline fuzz_job fuzz_cs_blob fuzz_plist fuzz_cs_req fuzz_cms; do
 	echo "seeds.sh: $t: $(find "$OUT/$t" -type f | wc -l | tr -d ' ') inputs in $OUT/$t"
 done
