@@ -390,14 +390,13 @@ static int overlaps(uint64_t as, uint64_t ae, uint64_t bs, uint64_t be)
 /* The segments as a whole (dyld-1378 validSemanticsSegments): no two
  * overlap in VM or in the file (__PAGEZERO included), no two share a name,
  * and they come in the order of their file offsets and addresses.  dyld
- * exempts legacy non-PIE x86 executables from the address order; so do we.
+ * exempts legacy non-PIE x86_64 executables from the address order; so do we.
  * dyld's loop skips the last pair; a slice whose last segment is out of
  * order cannot be edited safely either, so every pair is checked. */
 static pi_status check_segments(const pi_slice *s, pi_diag *d)
 {
 	const pi_cur *c = &s->cur;
-	int legacy = (s->cputype & ~CPU_ARCH_ABI64) == CPU_TYPE_X86 && s->filetype == MH_EXECUTE &&
-	             !(s->flags & MH_PIE);
+	int legacy = s->cputype == CPU_TYPE_X86_64 && s->filetype == MH_EXECUTE && !(s->flags & MH_PIE);
 	for (uint32_t i = 0; i < s->nsegs; i++) {
 		const pi_segment *b = &s->segs[i];
 		for (uint32_t j = 0; j < i; j++) {
