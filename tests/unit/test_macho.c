@@ -391,6 +391,21 @@ static void test_malformed_thin(void)
 	ub_put32(b + m.seg[2].s[0].hdr_off + 48, 0x7000); /* the file range is still checked */
 	expect_fail(b, sz, PI_E_MALFORMED, "section __DATA,__data: file range 0x7000+0x100 lies outside segment __DATA",
 	            m.seg[2].s[0].hdr_off, "vmsize 0, file range outside");
+	/* a __TEXT without sections that maps nothing: its VM range must still
+	 * cover the header and load commands (dyld-1378 validSemanticsSegments) */
+	{
+		ub_spec m3;
+		ub_default64(&m3, 1);
+		m3.seg[1].nsects = 0;
+		uint8_t *b3 = malloc((size_t)m3.size);
+		ub_build(&m3, b3);
+		ub_put64(b3 + m3.seg[1].cmd_off + 32, 0); /* vmsize 0 */
+		ub_put32(b3 + m3.seg[1].cmd_off + 60, 0); /* initprot 0 */
+		expect_fail(b3, m3.size, PI_E_MALFORMED,
+		            "__TEXT vmsize 0x0 does not cover the load commands (0x208)", m3.seg[1].cmd_off,
+		            "__TEXT vmsize below the load commands");
+		free(b3);
+	}
 	/* but __TEXT, which plistinject writes into, is never exempt */
 	ub_build(&m, b);
 	ub_put64(b + m.seg[1].cmd_off + 32, 0);
