@@ -87,8 +87,119 @@ static const char *lc_name(uint32_t cmd)
 	case LC_CODE_SIGNATURE: return "LC_CODE_SIGNATURE";
 	case LC_ENCRYPTION_INFO: return "LC_ENCRYPTION_INFO";
 	case LC_ENCRYPTION_INFO_64: return "LC_ENCRYPTION_INFO_64";
+	case LC_UNIXTHREAD: return "LC_UNIXTHREAD";
+	case LC_LOAD_DYLIB: return "LC_LOAD_DYLIB";
+	case LC_ID_DYLIB: return "LC_ID_DYLIB";
+	case LC_SUB_UMBRELLA: return "LC_SUB_UMBRELLA";
+	case LC_SUB_CLIENT: return "LC_SUB_CLIENT";
+	case LC_SUB_LIBRARY: return "LC_SUB_LIBRARY";
+	case LC_LOAD_WEAK_DYLIB: return "LC_LOAD_WEAK_DYLIB";
+	case LC_RPATH: return "LC_RPATH";
+	case LC_SEGMENT_SPLIT_INFO: return "LC_SEGMENT_SPLIT_INFO";
+	case LC_REEXPORT_DYLIB: return "LC_REEXPORT_DYLIB";
+	case LC_DYLD_INFO: return "LC_DYLD_INFO";
+	case LC_DYLD_INFO_ONLY: return "LC_DYLD_INFO_ONLY";
+	case LC_LOAD_UPWARD_DYLIB: return "LC_LOAD_UPWARD_DYLIB";
+	case LC_VERSION_MIN_MACOSX: return "LC_VERSION_MIN_MACOSX";
+	case LC_VERSION_MIN_IPHONEOS: return "LC_VERSION_MIN_IPHONEOS";
+	case LC_VERSION_MIN_TVOS: return "LC_VERSION_MIN_TVOS";
+	case LC_VERSION_MIN_WATCHOS: return "LC_VERSION_MIN_WATCHOS";
+	case LC_FUNCTION_STARTS: return "LC_FUNCTION_STARTS";
+	case LC_MAIN: return "LC_MAIN";
+	case LC_DATA_IN_CODE: return "LC_DATA_IN_CODE";
+	case LC_BUILD_VERSION: return "LC_BUILD_VERSION";
+	case LC_DYLD_EXPORTS_TRIE: return "LC_DYLD_EXPORTS_TRIE";
+	case LC_DYLD_CHAINED_FIXUPS: return "LC_DYLD_CHAINED_FIXUPS";
+	case LC_FILESET_ENTRY: return "LC_FILESET_ENTRY";
+	case LC_ATOM_INFO: return "LC_ATOM_INFO";
+	case LC_FUNCTION_VARIANTS: return "LC_FUNCTION_VARIANTS";
+	case LC_FUNCTION_VARIANT_FIXUPS: return "LC_FUNCTION_VARIANT_FIXUPS";
 	default: return "load command";
 	}
+}
+
+/* The shape of one load command, as dyld-1378 checks it before reading
+ * anything else (mach_o/UnsafeHeader.cpp, validStructureLoadCommands): the
+ * fixed-size commands have exactly their size, LC_BUILD_VERSION is sized by
+ * its tool count, a string named by offset lies inside its command and ends
+ * there, and a command dyld must understand (LC_REQ_DYLD) is one it knows.
+ * LC_SYMTAB, LC_CODE_SIGNATURE and the segments are checked where they are
+ * read.  i is the 0-based index used in every message. */
+static pi_status check_lc_shape(const pi_slice *s, const pi_lc *lc, uint32_t i, pi_diag *d)
+{
+	const pi_cur *c = &s->cur;
+	uint32_t want = 0, stroff_at = 0;
+	switch (lc->cmd) {
+	case LC_DYSYMTAB: want = DYSYMTAB_COMMAND_SIZE; break;
+	case LC_SEGMENT_SPLIT_INFO:
+	case LC_FUNCTION_STARTS:
+	case LC_DATA_IN_CODE:
+	case LC_DYLD_EXPORTS_TRIE:
+	case LC_DYLD_CHAINED_FIXUPS:
+	case LC_ATOM_INFO:
+	case LC_FUNCTION_VARIANTS:
+	case LC_FUNCTION_VARIANT_FIXUPS: want = LINKEDIT_DATA_COMMAND_SIZE; break;
+	case LC_ENCRYPTION_INFO: want = ENCRYPTION_INFO_COMMAND_SIZE; break;
+	case LC_ENCRYPTION_INFO_64: want = ENCRYPTION_INFO_COMMAND_SIZE_64; break;
+	case LC_DYLD_INFO:
+	case LC_DYLD_INFO_ONLY: want = DYLD_INFO_COMMAND_SIZE; break;
+	case LC_VERSION_MIN_MACOSX:
+	case LC_VERSION_MIN_IPHONEOS:
+	case LC_VERSION_MIN_TVOS:
+	case LC_VERSION_MIN_WATCHOS: want = VERSION_MIN_COMMAND_SIZE; break;
+	case LC_UUID: want = UUID_COMMAND_SIZE; break;
+	case LC_MAIN: want = ENTRY_POINT_COMMAND_SIZE; break;
+	case LC_BUILD_VERSION: {
+		uint32_t ntools = 0;
+		if (lc->cmdsize >= BUILD_VERSION_COMMAND_SIZE)
+			pi_cur_u32le(c, lc->off + 20, &ntools);
+		if (lc->cmdsize < BUILD_VERSION_COMMAND_SIZE ||
+		    (uint64_t)lc->cmdsize != BUILD_VERSION_COMMAND_SIZE + 8 * (uint64_t)ntools)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, lc->off),
+			               "load command #%u LC_BUILD_VERSION: cmdsize %u does not match %u tools",
+			               i, lc->cmdsize, ntools);
+		return PI_OK;
+	}
+	case LC_ID_DYLIB:
+	case LC_LOAD_DYLIB:
+	case LC_LOAD_WEAK_DYLIB:
+	case LC_REEXPORT_DYLIB:
+	case LC_LOAD_UPWARD_DYLIB:
+	case LC_RPATH:
+	case LC_SUB_UMBRELLA:
+	case LC_SUB_CLIENT:
+	case LC_SUB_LIBRARY: stroff_at = 8; break;
+	case LC_FILESET_ENTRY: stroff_at = 24; break;
+	case LC_SEGMENT:
+	case LC_SEGMENT_64:
+	case LC_SYMTAB:
+	case LC_CODE_SIGNATURE: return PI_OK;
+	default:
+		if (lc->cmd & LC_REQ_DYLD)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, lc->off),
+			               "load command #%u: unknown command 0x%08x that dyld must understand", i,
+			               lc->cmd);
+		return PI_OK;
+	}
+	if (want && lc->cmdsize != want)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, lc->off),
+		               "load command #%u %s: cmdsize %u is not %u", i, lc_name(lc->cmd), lc->cmdsize,
+		               want);
+	if (stroff_at) {
+		uint32_t so = 0;
+		if (lc->cmdsize >= stroff_at + 4)
+			pi_cur_u32le(c, lc->off + stroff_at, &so);
+		if (lc->cmdsize < stroff_at + 4 || so >= lc->cmdsize)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, lc->off),
+			               "load command #%u %s: string offset %u lies outside cmdsize %u", i,
+			               lc_name(lc->cmd), so, lc->cmdsize);
+		const uint8_t *p = pi_cur_ptr(c, lc->off + so, lc->cmdsize - so);
+		if (!p || !memchr(p, 0, lc->cmdsize - so))
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, lc->off + so),
+			               "load command #%u %s: string runs past the end of the command", i,
+			               lc_name(lc->cmd));
+	}
+	return PI_OK;
 }
 
 /* Read one segment command (and its section headers) at lc. */
@@ -146,10 +257,20 @@ static pi_status read_segment(pi_slice *s, const pi_lc *lc, uint32_t lc_index, u
 	if (!pi_add_u64(g.vmaddr, g.vmsize, &vm_end))
 		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o), "segment %s: VM range overflows",
 		               g.segname);
-	if (g.filesize > g.vmsize && g.vmsize != 0)
+	/* dyld-1378 validSegment: only a segment that maps nothing (vmsize 0,
+	 * initprot 0: Go's __DWARF, LLVM's __LLVM) may hold more file than VM */
+	if (g.filesize > g.vmsize && (g.vmsize != 0 || g.initprot != 0))
 		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
 		               "segment %s: filesize 0x%llx exceeds vmsize 0x%llx", g.segname,
 		               (unsigned long long)g.filesize, (unsigned long long)g.vmsize);
+	if (g.initprot & ~VM_PROT_ALL)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+		               "segment %s: initprot 0x%x has bits other than read, write and execute",
+		               g.segname, g.initprot);
+	if (!strcmp(g.segname, "__PAGEZERO") && (g.filesize != 0 || g.initprot != 0))
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+		               "segment __PAGEZERO maps file bytes (0x%llx) or gives access (initprot 0x%x)",
+		               (unsigned long long)g.filesize, g.initprot);
 
 	if (g.nsects > MAX_SECTIONS || s->nsects + g.nsects > MAX_SECTIONS)
 		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
@@ -201,6 +322,37 @@ static pi_status read_segment(pi_slice *s, const pi_lc *lc, uint32_t lc_index, u
 		x.hdr_off = h;
 		x.seg = segi;
 		x.ordinal = s->nsects + 1;
+		/* the section belongs to the segment that lists it: a header naming
+		 * another segment is a damaged one (ld64 and lld never write it) */
+		if (strcmp(x.segname, g.segname) != 0)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h + 16),
+			               "section %s,%s is listed by segment %s", x.segname, x.sectname,
+			               g.segname);
+		if (x.align > MAXSECTALIGN)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h),
+			               "section %s,%s: alignment 2^%u is more than 2^%u", x.segname, x.sectname,
+			               x.align, MAXSECTALIGN);
+		if (x.size > INT64_MAX) /* dyld-1378 validSegment: a negative size */
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h),
+			               "section %s,%s: size 0x%llx is too large", x.segname, x.sectname,
+			               (unsigned long long)x.size);
+		if (x.nreloc) {
+			uint64_t rsz, rend;
+			if (!pi_mul_u64(x.nreloc, RELOCATION_INFO_SIZE, &rsz) ||
+			    !pi_add_u64(x.reloff, rsz, &rend) || rend > s->size)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h),
+				               "section %s,%s: %u relocations at 0x%x run past the end of the "
+				               "slice (0x%llx)",
+				               x.segname, x.sectname, x.nreloc, x.reloff,
+				               (unsigned long long)s->size);
+		}
+		/* dyld-1378 validSegment: no section starts before its segment, even
+		 * in a segment that maps nothing */
+		if (x.addr < g.vmaddr)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, h),
+			               "section %s,%s: address 0x%llx is before segment %s (0x%llx)", x.segname,
+			               x.sectname, (unsigned long long)x.addr, g.segname,
+			               (unsigned long long)g.vmaddr);
 		/* a segment that maps nothing (vmsize 0: Go's __DWARF, whose sections
 		 * keep the addresses the linker gave them) has no address range for
 		 * its sections to lie in; their file ranges are still checked */
@@ -297,6 +449,243 @@ static const char *not_macho_why(const pi_cur *c, uint32_t be, char *buf, size_t
 	return buf;
 }
 
+/* dyld's interval test (dyld-1378 UnsafeHeader.cpp, Interval::overlaps):
+ * [as, ae) and [bs, be) share a byte, or an empty one sits strictly inside
+ * the other. */
+static int overlaps(uint64_t as, uint64_t ae, uint64_t bs, uint64_t be)
+{
+	return bs < ae && be > as;
+}
+
+/* The segments as a whole (dyld-1378 validSemanticsSegments): no two
+ * overlap in VM or in the file (__PAGEZERO included), no two share a name,
+ * and they come in the order of their file offsets and addresses.  dyld
+ * exempts legacy non-PIE x86_64 executables from the address order; so do we.
+ * dyld's loop skips the last pair; a slice whose last segment is out of
+ * order cannot be edited safely either, so every pair is checked. */
+static pi_status check_segments(const pi_slice *s, pi_diag *d)
+{
+	const pi_cur *c = &s->cur;
+	int legacy = s->cputype == CPU_TYPE_X86_64 && s->filetype == MH_EXECUTE && !(s->flags & MH_PIE);
+	for (uint32_t i = 0; i < s->nsegs; i++) {
+		const pi_segment *b = &s->segs[i];
+		for (uint32_t j = 0; j < i; j++) {
+			const pi_segment *a = &s->segs[j];
+			if (!strcmp(a->segname, b->segname))
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, b->cmd_off),
+				               "more than one %s segment", b->segname);
+			/* ranges were checked not to wrap by read_segment */
+			if (overlaps(a->vmaddr, a->vmaddr + a->vmsize, b->vmaddr, b->vmaddr + b->vmsize))
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, b->cmd_off),
+				               "segments %s (0x%llx+0x%llx) and %s (0x%llx+0x%llx) overlap in VM",
+				               a->segname, (unsigned long long)a->vmaddr,
+				               (unsigned long long)a->vmsize, b->segname,
+				               (unsigned long long)b->vmaddr, (unsigned long long)b->vmsize);
+			if (overlaps(a->fileoff, a->fileoff + a->filesize, b->fileoff, b->fileoff + b->filesize))
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, b->cmd_off),
+				               "segments %s (file 0x%llx+0x%llx) and %s (file 0x%llx+0x%llx) "
+				               "overlap in the file",
+				               a->segname, (unsigned long long)a->fileoff,
+				               (unsigned long long)a->filesize, b->segname,
+				               (unsigned long long)b->fileoff, (unsigned long long)b->filesize);
+		}
+		if (i == 0)
+			continue;
+		const pi_segment *a = &s->segs[i - 1];
+		if (b->fileoff < a->fileoff && b->filesize != 0)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, b->cmd_off),
+			               "segment %s (file 0x%llx) comes before segment %s (file 0x%llx) in the "
+			               "file but after it in the load commands",
+			               b->segname, (unsigned long long)b->fileoff, a->segname,
+			               (unsigned long long)a->fileoff);
+		if (b->vmaddr < a->vmaddr && !legacy)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, b->cmd_off),
+			               "segment %s (0x%llx) comes before segment %s (0x%llx) in VM but after "
+			               "it in the load commands",
+			               b->segname, (unsigned long long)b->vmaddr, a->segname,
+			               (unsigned long long)a->vmaddr);
+	}
+	if (s->text >= 0 && s->segs[s->text].vmsize < s->cmds_end)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, s->segs[s->text].cmd_off),
+		               "__TEXT vmsize 0x%llx does not cover the load commands (0x%llx)",
+		               (unsigned long long)s->segs[s->text].vmsize, (unsigned long long)s->cmds_end);
+	return PI_OK;
+}
+
+/* Load commands that may appear once.  dyld-1378 refuses a second LC_UUID,
+ * LC_ID_DYLIB, LC_MAIN or LC_UNIXTHREAD outright, and LC_MAIN beside
+ * LC_UNIXTHREAD, LC_DYLD_INFO beside LC_DYLD_CHAINED_FIXUPS; a second copy
+ * of any LINKEDIT table command would make dyld see one table twice
+ * (validStructureLinkedit's overlap rule) or an empty one (then
+ * unreachable).  Both LC_DYLD_INFO kinds count as one command. */
+static const uint32_t unique_cmds[] = {
+	LC_SYMTAB, LC_DYSYMTAB, LC_UUID, LC_CODE_SIGNATURE, LC_MAIN, LC_UNIXTHREAD, LC_ID_DYLIB,
+	LC_DYLD_INFO_ONLY, LC_DYLD_CHAINED_FIXUPS, LC_DYLD_EXPORTS_TRIE, LC_FUNCTION_STARTS,
+	LC_DATA_IN_CODE, LC_SEGMENT_SPLIT_INFO, LC_ENCRYPTION_INFO, LC_ENCRYPTION_INFO_64,
+};
+#define N_UNIQUE (sizeof unique_cmds / sizeof unique_cmds[0])
+
+/* One table in __LINKEDIT, for the range and overlap rules. */
+typedef struct le_blob {
+	const char *name;
+	uint64_t off, size;
+	uint64_t lc_off;              /* slice-relative, for the message */
+} le_blob;
+
+#define MAX_LE_BLOBS 32u
+
+static void add_blob(le_blob *b, uint32_t *n, const char *name, uint64_t off, uint64_t size,
+                     uint64_t lc_off)
+{
+	if (size == 0 || *n >= MAX_LE_BLOBS) /* at most 21 kinds, each unique */
+		return;
+	b[*n].name = name;
+	b[*n].off = off;
+	b[*n].size = size;
+	b[*n].lc_off = lc_off;
+	(*n)++;
+}
+
+/* The load commands as a set, and the tables they point at in __LINKEDIT
+ * (dyld-1378 validSemanticsUUID/InstallName/Main, Image::validStructureLinkedit):
+ * unique commands, LC_MAIN's entry point inside __TEXT, every table inside
+ * __LINKEDIT and none overlapping another, the dynamic symbol table's
+ * ranges partitioning the symbol table, and one fixup encoding. */
+static pi_status check_commands(const pi_slice *s, pi_diag *d)
+{
+	const pi_cur *c = &s->cur;
+	uint64_t seen[N_UNIQUE];
+	memset(seen, 0xff, sizeof seen);
+	uint64_t main_off = UINT64_MAX, thread_off = UINT64_MAX, info_off = UINT64_MAX,
+	         chained_off = UINT64_MAX, dysym_off = UINT64_MAX;
+	le_blob blobs[MAX_LE_BLOBS];
+	uint32_t nb = 0;
+	uint32_t nrel = 0, nsyms_dy = 0;
+	for (uint32_t i = 0; i < s->ncmds; i++) {
+		const pi_lc *lc = &s->lcs[i];
+		uint32_t cmd = lc->cmd == LC_DYLD_INFO ? LC_DYLD_INFO_ONLY : lc->cmd;
+		for (uint32_t k = 0; k < N_UNIQUE; k++) {
+			if (cmd != unique_cmds[k])
+				continue;
+			if (seen[k] != UINT64_MAX)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, lc->off),
+				               "load command #%u: more than one %s (the first at 0x%llx)", i,
+				               lc_name(lc->cmd), (unsigned long long)pi_cur_abs(c, seen[k]));
+			seen[k] = lc->off;
+		}
+		uint64_t o = lc->off;
+		uint32_t v[18];
+		switch (lc->cmd) {
+		case LC_MAIN: main_off = o; break;
+		case LC_UNIXTHREAD: thread_off = o; break;
+		case LC_DYLD_INFO:
+		case LC_DYLD_INFO_ONLY: {
+			static const char *const what[] = { "rebase opcodes", "bind opcodes",
+			                                    "weak bind opcodes", "lazy bind opcodes",
+			                                    "exports trie" };
+			info_off = o;
+			for (int k = 0; k < 10; k++)
+				pi_cur_u32le(c, o + 8 + 4 * (uint64_t)k, &v[k]);
+			for (int k = 0; k < 5; k++)
+				add_blob(blobs, &nb, what[k], v[2 * k], v[2 * k + 1], o);
+			break;
+		}
+		case LC_DYLD_CHAINED_FIXUPS: chained_off = o; /* fall through */
+		case LC_SEGMENT_SPLIT_INFO:
+		case LC_ATOM_INFO:
+		case LC_FUNCTION_STARTS:
+		case LC_DATA_IN_CODE:
+		case LC_CODE_SIGNATURE:
+		case LC_DYLD_EXPORTS_TRIE:
+			pi_cur_u32le(c, o + 8, &v[0]);
+			pi_cur_u32le(c, o + 12, &v[1]);
+			add_blob(blobs, &nb, lc_name(lc->cmd), v[0], v[1], o);
+			break;
+		case LC_SYMTAB:
+			add_blob(blobs, &nb, "symbol table", s->symoff,
+			         (uint64_t)s->nsyms * s->nlist_size, o);
+			add_blob(blobs, &nb, "string table", s->stroff, s->strsize, o);
+			break;
+		case LC_DYSYMTAB:
+			dysym_off = o;
+			for (int k = 0; k < 18; k++)
+				pi_cur_u32le(c, o + 8 + 4 * (uint64_t)k, &v[k]);
+			/* ilocalsym nlocalsym iextdefsym nextdefsym iundefsym nundefsym tocoff
+			 * ntoc modtaboff nmodtab extrefsymoff nextrefsyms indirectsymoff
+			 * nindirectsyms extreloff nextrel locreloff nlocrel */
+			if (v[13] > 0x10000000u)
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o + 60),
+				               "LC_DYSYMTAB: %u indirect symbols is too many", v[13]);
+			if (v[0] != 0 || v[2] != v[1] || (uint64_t)v[4] != (uint64_t)v[2] + v[3])
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+				               "LC_DYSYMTAB: local, defined and undefined symbol ranges "
+				               "(%u+%u, %u+%u, %u+%u) do not follow each other from 0",
+				               v[0], v[1], v[2], v[3], v[4], v[5]);
+			nsyms_dy = v[4] + v[5]; /* v[4] = v[1] + v[3] fits; the sum may wrap */
+			if (nsyms_dy < v[4])
+				nsyms_dy = UINT32_MAX;
+			add_blob(blobs, &nb, "indirect symbol table", v[12], 4 * (uint64_t)v[13], o);
+			add_blob(blobs, &nb, "external relocations", v[14],
+			         (uint64_t)v[15] * RELOCATION_INFO_SIZE, o);
+			add_blob(blobs, &nb, "local relocations", v[16],
+			         (uint64_t)v[17] * RELOCATION_INFO_SIZE, o);
+			nrel = v[15] | v[17];
+			break;
+		default: break;
+		}
+	}
+	if (main_off != UINT64_MAX && thread_off != UINT64_MAX)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, main_off > thread_off ? main_off : thread_off),
+		               "both LC_MAIN and LC_UNIXTHREAD");
+	if (info_off != UINT64_MAX && chained_off != UINT64_MAX)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, info_off > chained_off ? info_off : chained_off),
+		               "both LC_DYLD_INFO and LC_DYLD_CHAINED_FIXUPS");
+	if (chained_off != UINT64_MAX && nrel)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, dysym_off),
+		               "LC_DYSYMTAB has relocations beside LC_DYLD_CHAINED_FIXUPS");
+	if (s->nsyms > 0x10000000u)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, s->symtab_lc_off + 12),
+		               "LC_SYMTAB: %u symbols is too many", s->nsyms);
+	if (dysym_off != UINT64_MAX && nsyms_dy != (s->has_symtab ? s->nsyms : 0))
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, dysym_off),
+		               "LC_DYSYMTAB counts %u symbols but LC_SYMTAB has %u", nsyms_dy,
+		               s->has_symtab ? s->nsyms : 0);
+	if (main_off != UINT64_MAX) {
+		uint64_t entry = 0;
+		pi_cur_u64le(c, main_off + 8, &entry);
+		const pi_segment *t = s->text >= 0 ? &s->segs[s->text] : NULL;
+		if (!t || entry < t->fileoff || entry >= t->fileoff + t->filesize)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, main_off + 8),
+			               "LC_MAIN entry point 0x%llx lies outside __TEXT", (unsigned long long)entry);
+	}
+	if (nb == 0)
+		return PI_OK;
+	if (s->linkedit < 0)
+		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, blobs[0].lc_off),
+		               "the %s has no __LINKEDIT segment to live in", blobs[0].name);
+	const pi_segment *le = &s->segs[s->linkedit];
+	uint64_t le_end = le->fileoff + le->filesize;
+	for (uint32_t i = 0; i < nb; i++) {
+		const le_blob *b = &blobs[i];
+		uint64_t end;
+		if (b->off < le->fileoff || !pi_add_u64(b->off, b->size, &end) || end > le_end)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, b->lc_off),
+			               "%s 0x%llx+0x%llx lies outside __LINKEDIT (0x%llx-0x%llx)", b->name,
+			               (unsigned long long)b->off, (unsigned long long)b->size,
+			               (unsigned long long)le->fileoff, (unsigned long long)le_end);
+	}
+	for (uint32_t i = 0; i < nb; i++)
+		for (uint32_t k = i + 1; k < nb; k++)
+			if (overlaps(blobs[i].off, blobs[i].off + blobs[i].size, blobs[k].off,
+			             blobs[k].off + blobs[k].size))
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, blobs[k].lc_off),
+				               "%s 0x%llx+0x%llx overlaps the %s 0x%llx+0x%llx in __LINKEDIT",
+				               blobs[k].name, (unsigned long long)blobs[k].off,
+				               (unsigned long long)blobs[k].size, blobs[i].name,
+				               (unsigned long long)blobs[i].off, (unsigned long long)blobs[i].size);
+	return PI_OK;
+}
+
 /* Parse one thin slice at s->cur. */
 static pi_status read_slice(pi_slice *s, pi_diag *d)
 {
@@ -371,7 +760,9 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
 			               "load command #%u %s: cmdsize 0x%x runs past sizeofcmds 0x%x", i,
 			               lc_name(lc->cmd), lc->cmdsize, s->sizeofcmds);
-		pi_status st = PI_OK;
+		pi_status st = check_lc_shape(s, lc, i, d);
+		if (st != PI_OK)
+			return st;
 		switch (lc->cmd) {
 		case LC_SEGMENT:
 		case LC_SEGMENT_64:
@@ -414,10 +805,7 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 			break;
 		case LC_ENCRYPTION_INFO:
 		case LC_ENCRYPTION_INFO_64: {
-			uint32_t cryptid = 0;
-			if (lc->cmdsize < 20)
-				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o), "%s cmdsize %u is too small",
-				               lc_name(lc->cmd), lc->cmdsize);
+			uint32_t cryptid = 0; /* cmdsize checked by check_lc_shape */
 			pi_cur_u32le(c, o + 16, &cryptid);
 			if (cryptid) {
 				s->encrypted = 1;
@@ -449,6 +837,9 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 			s->linkedit = (int)i;
 		}
 	}
+	pi_status segst = check_segments(s, d);
+	if (segst != PI_OK)
+		return segst;
 	/* the header and load commands must be mapped by __TEXT */
 	if (s->text >= 0) {
 		const pi_segment *t = &s->segs[s->text];
@@ -524,7 +915,7 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 			               s->cs_dataoff, s->cs_datasize, (unsigned long long)le->fileoff,
 			               (unsigned long long)(le->fileoff + le->filesize));
 	}
-	return PI_OK;
+	return check_commands(s, d);
 }
 
 static void set_label(pi_slice *s, uint32_t i, uint32_t n, int fat)

@@ -27,6 +27,9 @@
 #define MH_DYLIB 0x6u
 #define MH_BUNDLE 0x8u
 
+/* header flags */
+#define MH_PIE 0x200000u
+
 /* machine.h */
 #define CPU_ARCH_ABI64 0x01000000u
 #define CPU_ARCH_ABI64_32 0x02000000u
@@ -38,6 +41,9 @@
 #define CPU_TYPE_POWERPC 18u
 #define CPU_SUBTYPE_MASK 0xff000000u
 #define CPU_SUBTYPE_ARM64E 2u
+
+/* vm_prot.h */
+#define VM_PROT_ALL 0x7u
 
 /* load commands */
 #define LC_REQ_DYLD 0x80000000u
@@ -52,6 +58,33 @@
 #define LC_DATA_IN_CODE 0x29u
 #define LC_BUILD_VERSION 0x32u
 #define LC_ENCRYPTION_INFO_64 0x2cu
+#define LC_UNIXTHREAD 0x5u
+#define LC_LOAD_DYLIB 0xcu
+#define LC_ID_DYLIB 0xdu
+#define LC_SUB_UMBRELLA 0x13u
+#define LC_SUB_CLIENT 0x14u
+#define LC_SUB_LIBRARY 0x15u
+#define LC_LOAD_WEAK_DYLIB (0x18u | LC_REQ_DYLD)
+#define LC_RPATH (0x1cu | LC_REQ_DYLD)
+#define LC_SEGMENT_SPLIT_INFO 0x1eu
+#define LC_REEXPORT_DYLIB (0x1fu | LC_REQ_DYLD)
+#define LC_DYLD_INFO 0x22u
+#define LC_DYLD_INFO_ONLY (0x22u | LC_REQ_DYLD)
+#define LC_LOAD_UPWARD_DYLIB (0x23u | LC_REQ_DYLD)
+#define LC_VERSION_MIN_MACOSX 0x24u
+#define LC_VERSION_MIN_IPHONEOS 0x25u
+#define LC_FUNCTION_STARTS 0x26u
+#define LC_MAIN (0x28u | LC_REQ_DYLD)
+#define LC_DATA_IN_CODE 0x29u
+#define LC_VERSION_MIN_TVOS 0x2fu
+#define LC_VERSION_MIN_WATCHOS 0x30u
+#define LC_BUILD_VERSION 0x32u
+#define LC_DYLD_EXPORTS_TRIE (0x33u | LC_REQ_DYLD)
+#define LC_DYLD_CHAINED_FIXUPS (0x34u | LC_REQ_DYLD)
+#define LC_FILESET_ENTRY (0x35u | LC_REQ_DYLD)
+#define LC_ATOM_INFO 0x36u                /* dyld-1378 mach_o/UnsafeHeader.h */
+#define LC_FUNCTION_VARIANTS 0x37u
+#define LC_FUNCTION_VARIANT_FIXUPS 0x38u
 
 #define SEGMENT_COMMAND_SIZE_32 56u
 #define SEGMENT_COMMAND_SIZE_64 72u
@@ -59,8 +92,18 @@
 #define SECTION_SIZE_64 80u
 #define LINKEDIT_DATA_COMMAND_SIZE 16u
 #define SOURCE_VERSION_COMMAND_SIZE 16u
-#define BUILD_VERSION_COMMAND_SIZE 24u  /* without its tool entries; ntools at +20 */
-#define BUILD_TOOL_VERSION_SIZE 8u
+#define SYMTAB_COMMAND_SIZE 24u
+#define DYSYMTAB_COMMAND_SIZE 80u
+#define DYLD_INFO_COMMAND_SIZE 48u
+#define VERSION_MIN_COMMAND_SIZE 16u
+#define UUID_COMMAND_SIZE 24u
+#define BUILD_VERSION_COMMAND_SIZE 24u    /* without its tool entries (ntools at +20) */
+#define BUILD_TOOL_VERSION_SIZE 8u        /* each tool entry */
+#define ENTRY_POINT_COMMAND_SIZE 24u      /* LC_MAIN */
+#define ENCRYPTION_INFO_COMMAND_SIZE 20u
+#define ENCRYPTION_INFO_COMMAND_SIZE_64 24u
+#define RELOCATION_INFO_SIZE 8u
+#define MAXSECTALIGN 15u                  /* cctools: 2^15 is the largest section alignment */
 #define NLIST_SIZE_32 12u
 #define NLIST_SIZE_64 16u
 

@@ -445,7 +445,20 @@ static pi_status load_plist_file(const char *path, const char *what, plist_t *ou
 	pi_status st = read_file(path, &b, &n, d, what);
 	if (st != PI_OK)
 		return st;
-	plist_t p = parse(b, n);
+	/* Editors on Windows save UTF-8 with a byte-order mark, which Apple's
+	 * parser skips; libplist 2.2 does not, so skip it here (nothing of it
+	 * reaches the embedded plist, which is rebuilt from the parsed tree).
+	 * A UTF-16 file would need converting, which libplist 2.2 cannot do:
+	 * say so rather than call it "not a plist". */
+	if (n >= 2 && ((b[0] == 0xff && b[1] == 0xfe) || (b[0] == 0xfe && b[1] == 0xff))) {
+		const char *bom = b[0] == 0xff ? "FF FE" : "FE FF";
+		free(b);
+		return pi_fail(d, PI_E_BAD_PLIST, PI_NO_OFFSET,
+		               "%s %s is UTF-16 (byte-order mark %s), which is not supported; save it as UTF-8",
+		               what, path, bom);
+	}
+	size_t skip = n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf ? 3 : 0;
+	plist_t p = parse(b + skip, n - skip);
 	free(b);
 	if (!p || plist_get_node_type(p) != PLIST_DICT) {
 		if (p)

@@ -15,6 +15,7 @@ inputs from good fixtures (like cctools' tests/bin/rewrite-macho.pl).
   machoedit.py sig FILE                      "dataoff datasize cd_offset" of the code signature
   machoedit.py append-lc FILE HEX            append a load command (its bytes) after the last one,
                                              into the header padding, and count it in the header
+  machoedit.py sym FILE NAME                 "offset n_sect n_value hex-of-the-entry" of symbol NAME
 """
 import struct
 import sys
@@ -103,6 +104,21 @@ def main(a):
         data[end:end + len(lc)] = lc
         struct.pack_into('<II', data, 16, ncmds + 1, sizeofcmds + len(lc))
         open(path, 'wb').write(data)
+    elif op == 'sym':
+        is64 = struct.unpack_from('<I', data, 0)[0] == 0xfeedfacf
+        for o, cmd, _ in lcs(data):
+            if cmd == 2:
+                symoff, nsyms, stroff = struct.unpack_from('<III', data, o + 8)
+                esz = 16 if is64 else 12
+                for i in range(nsyms):
+                    e = symoff + i * esz
+                    strx, nsect = struct.unpack_from('<I', data, e)[0], data[e + 5]
+                    name = data[stroff + strx:data.index(b'\0', stroff + strx)].decode()
+                    if name == a[2]:
+                        value = struct.unpack_from('<Q' if is64 else '<I', data, e + 8)[0]
+                        print(e, nsect, value, data[e:e + esz].hex())
+                        return
+        sys.exit('no symbol ' + a[2])
     elif op in ('u32', 'bytes'):
         off = num(a[2])
         b = struct.pack('<I', num(a[3]) & 0xffffffff) if op == 'u32' else bytes.fromhex(a[3])

@@ -4,8 +4,11 @@
  * The input is written to a file in a private temporary directory (under
  * /dev/shm when it exists) and run through --check, --print-plist and a
  * normal injection with the built-in signer (without --bundle-id first, and
- * with one when that asks for it).  Whenever the injection succeeds, --check
- * of the written file must report it ready; otherwise __builtin_trap(). */
+ * with one when that asks for it).  Whenever the injection succeeds, the
+ * written file must pass the reader's structural validation, as the input
+ * did (fuzz_common.c), and --check must report it ready; otherwise
+ * __builtin_trap().  The libFuzzer build adds mutate_macho.c's load-command
+ * mutator. */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, fileno */
 
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../src/job.h"
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,8 +67,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r = run(&o, 0, 0, NULL, in);
 	if (r == PI_USAGE)
 		r = run(&o, 0, 0, "com.example.fuzz", in);
-	if (r == PI_DONE && run(&o, 1, 0, NULL, out) != PI_DONE)
-		__builtin_trap();
+	if (r == PI_DONE) {
+		pi_fuzz_file_sound(out);
+		if (run(&o, 1, 0, NULL, out) != PI_DONE)
+			__builtin_trap();
+	}
 	unlink(out);
 	return 0;
 }

@@ -366,12 +366,13 @@ static void test_malformed_thin(void)
 	/* section below its segment */
 	ub_build(&m, b);
 	ub_put64(b + m.seg[2].s[0].hdr_off + 32, 0x100003f00ull);
-	expect_fail(b, sz, PI_E_MALFORMED, "section __DATA,__data: address range 0x100003f00+0x100 lies outside segment __DATA",
+	expect_fail(b, sz, PI_E_MALFORMED, "section __DATA,__data: address 0x100003f00 is before segment __DATA (0x100004000)",
 	            m.seg[2].s[0].hdr_off, "section below segment");
 	/* a segment that maps nothing (vmsize 0, as Go's __DWARF): its sections'
 	 * addresses are not checked against it, their file ranges still are */
 	ub_build(&m, b);
 	ub_put64(b + m.seg[2].cmd_off + 32, 0);                   /* __DATA vmsize 0 */
+	ub_put32(b + m.seg[2].cmd_off + 60, 0);                   /* initprot 0: maps nothing */
 	ub_put64(b + m.seg[2].s[0].hdr_off + 32, 0x200000000ull); /* __data far away */
 	{
 		pi_image img;
@@ -390,9 +391,25 @@ static void test_malformed_thin(void)
 	ub_put32(b + m.seg[2].s[0].hdr_off + 48, 0x7000); /* the file range is still checked */
 	expect_fail(b, sz, PI_E_MALFORMED, "section __DATA,__data: file range 0x7000+0x100 lies outside segment __DATA",
 	            m.seg[2].s[0].hdr_off, "vmsize 0, file range outside");
+	/* a __TEXT without sections that maps nothing: its VM range must still
+	 * cover the header and load commands (dyld-1378 validSemanticsSegments) */
+	{
+		ub_spec m3;
+		ub_default64(&m3, 1);
+		m3.seg[1].nsects = 0;
+		uint8_t *b3 = malloc((size_t)m3.size);
+		ub_build(&m3, b3);
+		ub_put64(b3 + m3.seg[1].cmd_off + 32, 0); /* vmsize 0 */
+		ub_put32(b3 + m3.seg[1].cmd_off + 60, 0); /* initprot 0 */
+		expect_fail(b3, m3.size, PI_E_MALFORMED,
+		            "__TEXT vmsize 0x0 does not cover the load commands (0x208)", m3.seg[1].cmd_off,
+		            "__TEXT vmsize below the load commands");
+		free(b3);
+	}
 	/* but __TEXT, which plistinject writes into, is never exempt */
 	ub_build(&m, b);
 	ub_put64(b + m.seg[1].cmd_off + 32, 0);
+	ub_put32(b + m.seg[1].cmd_off + 60, 0);
 	expect_fail(b, sz, PI_E_MALFORMED, "lies outside segment __TEXT", m.seg[1].s[0].hdr_off, "__TEXT vmsize 0");
 	/* section file range outside its segment (VM range still inside) */
 	{

@@ -670,8 +670,8 @@ static void test_existing(void)
 	fx_free(&f);
 }
 
-static const uint32_t dic_empty[2] = { 0x5000, 0 };        /* LC_DATA_IN_CODE, datasize 0 */
-static const uint32_t dic_full[2] = { 0x5000, 8 };         /* one entry: not removable */
+static const uint32_t dic_empty[2] = { 0x5080, 0 };        /* LC_DATA_IN_CODE, datasize 0 */
+static const uint32_t dic_full[2] = { 0x5080, 8 };         /* one entry (after the symbols): kept */
 static const uint32_t srcver[2] = { 0x1234, 0 };           /* LC_SOURCE_VERSION */
 static const uint32_t bv_no_tools[4] = { 1, 0xc0000, 0xd0000, 0 };
 static const uint32_t bv_one_tool[6] = { 1, 0xc0000, 0xd0000, 1, 3, 0x3b70000 }; /* macos, ld */
@@ -850,20 +850,35 @@ static void test_check_editable(void)
 		CHECK_EQ_U64(pi_plan_check_editable(f.s, &f.d), PI_E_UNSUPPORTED);
 		CHECK_STR(f.d.msg, "256 bytes after __LINKEDIT, at offset 0x5f00");
 	}
+	/* __LINKEDIT before __DATA, in the load commands, the file and VM alike
+	 * (the reader refuses segments that overlap or come out of order) */
 	ub_default64(&f.m, 0);
-	f.m.seg[3].fileoff = 0x4800;
-	f.m.seg[3].filesize = 0x1800;
+	{
+		ub_seg data = f.m.seg[2];
+		f.m.seg[2] = f.m.seg[3];
+		f.m.seg[2].vmaddr = 0x100004000ull;
+		f.m.seg[2].fileoff = 0x4000;
+		f.m.seg[3] = data;
+		f.m.seg[3].vmaddr = 0x100008000ull;
+		f.m.seg[3].fileoff = 0x5000;
+		f.m.seg[3].s[0].addr = 0x100008000ull;
+		f.m.seg[3].s[0].offset = 0x5000;
+		f.m.seg[3].s[1].addr = 0x100009000ull;
+		f.m.symoff = 0x4000;
+		f.m.stroff = 0x4040;
+	}
 	if (fx_load(&f)) {
 		CHECK_EQ_U64(pi_plan_check_editable(f.s, &f.d), PI_E_UNSUPPORTED);
 		char want[200];
 		snprintf(want, sizeof want,
-		         "__LINKEDIT is not the last segment in the file (__DATA ends at 0x5000, after "
-		         "__LINKEDIT starts at 0x4800), at offset 0x%llx",
-		         (unsigned long long)f.m.seg[2].cmd_off);
+		         "__LINKEDIT is not the last segment in the file (__DATA ends at 0x6000, after "
+		         "__LINKEDIT starts at 0x4000), at offset 0x%llx",
+		         (unsigned long long)f.m.seg[3].cmd_off);
 		CHECK_STR(f.d.msg, want);
 	}
 	ub_default64(&f.m, 0);
 	f.m.seg[3].name = "__LINKEDIX";
+	f.m.symtab = 0; /* a table would have no __LINKEDIT to live in: the reader refuses that */
 	if (fx_load(&f)) {
 		CHECK_EQ_U64(pi_plan_check_editable(f.s, &f.d), PI_E_UNSUPPORTED);
 		CHECK_STR(f.d.msg, "the slice has no __LINKEDIT segment, at offset 0x0");

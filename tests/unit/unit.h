@@ -264,6 +264,7 @@ static inline uint64_t ub_build(ub_spec *m, uint8_t *buf)
 		uint8_t *c = buf + o;
 		g->cmd_off = o;
 		g->cmdsize = segcmd + g->nsects * sect;
+		uint32_t prot = strcmp(g->name, "__PAGEZERO") ? 5 : 0; /* __PAGEZERO gives no access */
 		ub_put32(c, m->is64 ? 0x19 : 0x1);
 		ub_put32(c + 4, g->cmdsize);
 		ub_name(c + 8, g->name);
@@ -272,16 +273,16 @@ static inline uint64_t ub_build(ub_spec *m, uint8_t *buf)
 			ub_put64(c + 32, g->vmsize);
 			ub_put64(c + 40, g->fileoff);
 			ub_put64(c + 48, g->filesize);
-			ub_put32(c + 56, 5);
-			ub_put32(c + 60, 5);
+			ub_put32(c + 56, prot);
+			ub_put32(c + 60, prot);
 			ub_put32(c + 64, g->nsects);
 		} else {
 			ub_put32(c + 24, (uint32_t)g->vmaddr);
 			ub_put32(c + 28, (uint32_t)g->vmsize);
 			ub_put32(c + 32, (uint32_t)g->fileoff);
 			ub_put32(c + 36, (uint32_t)g->filesize);
-			ub_put32(c + 40, 5);
-			ub_put32(c + 44, 5);
+			ub_put32(c + 40, prot);
+			ub_put32(c + 44, prot);
 			ub_put32(c + 48, g->nsects);
 		}
 		uint64_t h = o + segcmd;
