@@ -686,8 +686,8 @@ static pi_status check_commands(const pi_slice *s, pi_diag *d)
 	return PI_OK;
 }
 
-/* Parse one thin slice at s->cur. */
-static pi_status read_slice(pi_slice *s, pi_diag *d)
+/* The Mach header: magic, CPU, counts; the slice's kind and sizes. */
+static pi_status read_header(pi_slice *s, pi_diag *d)
 {
 	const pi_cur *c = &s->cur;
 	uint32_t magic;
@@ -734,6 +734,77 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 	if (s->ncmds > MAX_LOAD_COMMANDS || (uint64_t)s->ncmds * 8 > s->sizeofcmds)
 		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 16),
 		               "ncmds %u cannot fit in sizeofcmds 0x%x", s->ncmds, s->sizeofcmds);
+	return PI_OK;
+}
+
+/* What the reader keeps of load command #i at lc->off: segments and their
+ * sections, the symbol table, the code signature, encryption. */
+static pi_status read_command(pi_slice *s, const pi_lc *lc, uint32_t i, uint32_t *sect_cap, pi_diag *d)
+{
+	const pi_cur *c = &s->cur;
+	uint64_t o = lc->off;
+	pi_status st = PI_OK;
+	switch (lc->cmd) {
+	case LC_SEGMENT:
+	case LC_SEGMENT_64:
+		if ((lc->cmd == LC_SEGMENT_64) != s->is64)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+			               "load command #%u: %s in a %s-bit slice", i, lc_name(lc->cmd),
+			               s->is64 ? "64" : "32");
+		st = read_segment(s, lc, i, sect_cap, d);
+		break;
+	case LC_SYMTAB: {
+		if (lc->cmdsize != 24)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+			               "LC_SYMTAB cmdsize %u is not 24", lc->cmdsize);
+		if (s->has_symtab)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o), "more than one LC_SYMTAB");
+		s->has_symtab = 1;
+		s->symtab_lc_off = o;
+		pi_cur_u32le(c, o + 8, &s->symoff);
+		pi_cur_u32le(c, o + 12, &s->nsyms);
+		pi_cur_u32le(c, o + 16, &s->stroff);
+		pi_cur_u32le(c, o + 20, &s->strsize);
+		uint64_t end = (uint64_t)s->nsyms * s->nlist_size + s->symoff;
+		if (end > s->size)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+			               "LC_SYMTAB: %u symbols at 0x%x run past the end of the slice",
+			               s->nsyms, s->symoff);
+		if ((uint64_t)s->stroff + s->strsize > s->size)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+			               "LC_SYMTAB: string table 0x%x+0x%x runs past the end of the slice",
+			               s->stroff, s->strsize);
+		break;
+	}
+	case LC_CODE_SIGNATURE:
+		if (s->has_codesig)
+			return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
+			               "more than one LC_CODE_SIGNATURE");
+		s->has_codesig = 1;
+		s->codesig_lc = i;
+		st = read_linkedit_cmd(s, lc, &s->cs_dataoff, &s->cs_datasize, d);
+		break;
+	case LC_ENCRYPTION_INFO:
+	case LC_ENCRYPTION_INFO_64: {
+		uint32_t cryptid = 0; /* cmdsize checked by check_lc_shape */
+		pi_cur_u32le(c, o + 16, &cryptid);
+		if (cryptid) {
+			s->encrypted = 1;
+			s->encryption_lc_off = o;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return st;
+}
+
+/* Walk the load commands: each inside sizeofcmds, sized and aligned, of a
+ * sound shape (check_lc_shape), then read (read_command). */
+static pi_status read_load_commands(pi_slice *s, pi_diag *d)
+{
+	const pi_cur *c = &s->cur;
 	s->lcs = calloc(s->ncmds ? s->ncmds : 1, sizeof *s->lcs);
 	if (!s->lcs)
 		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
@@ -763,60 +834,7 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 		pi_status st = check_lc_shape(s, lc, i, d);
 		if (st != PI_OK)
 			return st;
-		switch (lc->cmd) {
-		case LC_SEGMENT:
-		case LC_SEGMENT_64:
-			if ((lc->cmd == LC_SEGMENT_64) != s->is64)
-				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
-				               "load command #%u: %s in a %s-bit slice", i, lc_name(lc->cmd),
-				               s->is64 ? "64" : "32");
-			st = read_segment(s, lc, i, &sect_cap, d);
-			break;
-		case LC_SYMTAB: {
-			if (lc->cmdsize != 24)
-				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
-				               "LC_SYMTAB cmdsize %u is not 24", lc->cmdsize);
-			if (s->has_symtab)
-				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o), "more than one LC_SYMTAB");
-			s->has_symtab = 1;
-			s->symtab_lc_off = o;
-			pi_cur_u32le(c, o + 8, &s->symoff);
-			pi_cur_u32le(c, o + 12, &s->nsyms);
-			pi_cur_u32le(c, o + 16, &s->stroff);
-			pi_cur_u32le(c, o + 20, &s->strsize);
-			uint64_t end = (uint64_t)s->nsyms * s->nlist_size + s->symoff;
-			if (end > s->size)
-				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
-				               "LC_SYMTAB: %u symbols at 0x%x run past the end of the slice",
-				               s->nsyms, s->symoff);
-			if ((uint64_t)s->stroff + s->strsize > s->size)
-				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
-				               "LC_SYMTAB: string table 0x%x+0x%x runs past the end of the slice",
-				               s->stroff, s->strsize);
-			break;
-		}
-		case LC_CODE_SIGNATURE:
-			if (s->has_codesig)
-				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, o),
-				               "more than one LC_CODE_SIGNATURE");
-			s->has_codesig = 1;
-			s->codesig_lc = i;
-			st = read_linkedit_cmd(s, lc, &s->cs_dataoff, &s->cs_datasize, d);
-			break;
-		case LC_ENCRYPTION_INFO:
-		case LC_ENCRYPTION_INFO_64: {
-			uint32_t cryptid = 0; /* cmdsize checked by check_lc_shape */
-			pi_cur_u32le(c, o + 16, &cryptid);
-			if (cryptid) {
-				s->encrypted = 1;
-				s->encryption_lc_off = o;
-			}
-			break;
-		}
-		default:
-			break;
-		}
-		if (st != PI_OK)
+		if ((st = read_command(s, lc, i, &sect_cap, d)) != PI_OK)
 			return st;
 		o += lc->cmdsize;
 	}
@@ -824,6 +842,13 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 		return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, 20),
 		               "%u load commands take 0x%llx bytes but sizeofcmds is 0x%x", s->ncmds,
 		               (unsigned long long)(o - s->hdr_size), s->sizeofcmds);
+	return PI_OK;
+}
+
+/* __TEXT and __LINKEDIT by name, each at most once. */
+static pi_status find_segments(pi_slice *s, pi_diag *d)
+{
+	const pi_cur *c = &s->cur;
 	for (uint32_t i = 0; i < s->nsegs; i++) {
 		if (!strcmp(s->segs[i].segname, "__TEXT")) {
 			if (s->text >= 0)
@@ -837,9 +862,15 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 			s->linkedit = (int)i;
 		}
 	}
-	pi_status segst = check_segments(s, d);
-	if (segst != PI_OK)
-		return segst;
+	return PI_OK;
+}
+
+/* The sections as the editor relies on them: outside the load commands,
+ * __info_plist found, no two sharing file bytes; and where the first one
+ * starts (the end of the header padding). */
+static pi_status check_sections(pi_slice *s, pi_diag *d)
+{
+	const pi_cur *c = &s->cur;
 	/* the header and load commands must be mapped by __TEXT */
 	if (s->text >= 0) {
 		const pi_segment *t = &s->segs[s->text];
@@ -887,6 +918,13 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 				               b->segname, b->sectname);
 		}
 	}
+	return PI_OK;
+}
+
+/* The symbol table and the code signature lie in __LINKEDIT. */
+static pi_status check_linkedit_tables(const pi_slice *s, pi_diag *d)
+{
+	const pi_cur *c = &s->cur;
 	/* the symbol and string tables live in __LINKEDIT: emit rewrites n_sect
 	 * bytes there, which must never be load commands or section contents */
 	if (s->has_symtab && s->linkedit >= 0) {
@@ -915,6 +953,17 @@ static pi_status read_slice(pi_slice *s, pi_diag *d)
 			               s->cs_dataoff, s->cs_datasize, (unsigned long long)le->fileoff,
 			               (unsigned long long)(le->fileoff + le->filesize));
 	}
+	return PI_OK;
+}
+
+/* Parse and validate one thin slice at s->cur, in steps. */
+static pi_status read_slice(pi_slice *s, pi_diag *d)
+{
+	pi_status st;
+	if ((st = read_header(s, d)) != PI_OK || (st = read_load_commands(s, d)) != PI_OK ||
+	    (st = find_segments(s, d)) != PI_OK || (st = check_segments(s, d)) != PI_OK ||
+	    (st = check_sections(s, d)) != PI_OK || (st = check_linkedit_tables(s, d)) != PI_OK)
+		return st;
 	return check_commands(s, d);
 }
 

@@ -470,19 +470,11 @@ static pi_status load_plist_file(const char *path, const char *what, plist_t *ou
 	return PI_OK;
 }
 
-pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
-                         const size_t *existing_len, size_t nexisting,
-                         const char *default_bundle_id, const char *rejected_id, char **xml,
-                         size_t *xml_len, pi_diag *d)
+/* The option values a plist may carry: valid text, a valid bundle ID,
+ * KEY=VALUE for --set. */
+static pi_status check_options(const pi_plist_opts *o, pi_diag *d)
 {
-	pi_status st = PI_OK;
-	plist_t tmpl = NULL, old = NULL, file = NULL, vals = NULL, srcs = NULL, out = NULL;
-	char **tkeys = NULL, **okeys = NULL, **vkeys = NULL, **rest = NULL;
-	uint32_t ntk = 0, nok = 0, nvk = 0;
-	const char *name = o->name ? o->name : o->default_name;
-	const char *bid_for_template = o->bundle_id ? o->bundle_id : default_bundle_id;
-	char bid_buf[256];
-
+	pi_status st;
 	if (o->bundle_id && !pi_valid_bundle_id(o->bundle_id))
 		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
 		               "--bundle-id '%s' is not a valid bundle ID (ASCII letters, digits, '-' and '.')",
@@ -502,86 +494,83 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 		if ((st = check_text(d, "--set", o->set[i])))
 			return st;
 	}
+	return PI_OK;
+}
 
-	/* the bundle ID the template's @BUNDLE_ID@ stands for: the highest layer that names one */
-	if (o->plist_file) {
-		if ((st = load_plist_file(o->plist_file, "--plist", &file, d)) != PI_OK)
-			goto done;
-		if (!o->bundle_id && string_value(file, "CFBundleIdentifier", bid_buf, sizeof bid_buf))
-			bid_for_template = bid_buf;
-	}
-	for (size_t i = 0; !o->bundle_id && i < o->nset; i++)
-		if (!strncmp(o->set[i], "CFBundleIdentifier=", 19) && o->set[i][19])
-			bid_for_template = o->set[i] + 19;
-
-	/* layer 0: the template and the built-in keys */
+/* Layer 0: the template (a file, or the built-in default) with @NAME@ and
+ * @BUNDLE_ID@ replaced, under the built-in keys in their order (the
+ * template's values win).  *out is a new dictionary the caller frees. */
+static pi_status template_layer(const pi_plist_opts *o, const char *name, const char *bid, plist_t *out,
+                                pi_diag *d)
+{
+	plist_t tmpl = NULL;
 	if (!o->template_file) {
 		tmpl = parse(pi_default_template, pi_default_template_len);
 		if (!tmpl || plist_get_node_type(tmpl) != PLIST_DICT) {
-			st = pi_fail(d, PI_E_BAD_PLIST, PI_NO_OFFSET, "the built-in template is not a plist dictionary");
-			goto done;
+			plist_free(tmpl);
+			return pi_fail(d, PI_E_BAD_PLIST, PI_NO_OFFSET, "the built-in template is not a plist dictionary");
 		}
-	} else if ((st = load_plist_file(o->template_file, "template", &tmpl, d)) != PI_OK)
-		goto done;
-	substitute(tmpl, name, bid_for_template ? bid_for_template : "");
-	{
-		/* the built-in keys come first, in this order; the template's values win */
-		plist_t l0 = plist_new_dict();
-		if (bid_for_template)
-			plist_dict_set_item(l0, "CFBundleIdentifier", plist_new_string(bid_for_template));
-		plist_dict_set_item(l0, "CFBundleName", plist_new_string(name));
-		plist_dict_set_item(l0, "CFBundleExecutable", plist_new_string(o->executable));
-		plist_dict_set_item(l0, "CFBundlePackageType", plist_new_string("APPL"));
-		plist_t ignored = plist_new_dict();
-		layer(l0, tmpl, ignored, "");
-		plist_free(ignored);
-		if (!bid_for_template)
-			plist_dict_remove_item(l0, "CFBundleIdentifier");
-		plist_free(tmpl);
-		tmpl = l0;
+	} else {
+		pi_status st = load_plist_file(o->template_file, "template", &tmpl, d);
+		if (st != PI_OK)
+			return st;
 	}
+	substitute(tmpl, name, bid ? bid : "");
+	plist_t l0 = plist_new_dict();
+	if (bid)
+		plist_dict_set_item(l0, "CFBundleIdentifier", plist_new_string(bid));
+	plist_dict_set_item(l0, "CFBundleName", plist_new_string(name));
+	plist_dict_set_item(l0, "CFBundleExecutable", plist_new_string(o->executable));
+	plist_dict_set_item(l0, "CFBundlePackageType", plist_new_string("APPL"));
+	plist_t ignored = plist_new_dict();
+	layer(l0, tmpl, ignored, "");
+	plist_free(ignored);
+	if (!bid)
+		plist_dict_remove_item(l0, "CFBundleIdentifier");
+	plist_free(tmpl);
+	*out = l0;
+	return PI_OK;
+}
 
-	vals = plist_new_dict();
-	srcs = plist_new_dict();
-	layer(vals, tmpl, srcs, "the template");
-
-	/* layer 1: the existing embedded plists, in slice order */
-	if (!o->replace) {
-		for (size_t i = 0; i < nexisting; i++) {
-			if (!existing[i])
-				continue;
-			plist_t p = parse(existing[i], existing_len[i]);
-			if (!p || plist_get_node_type(p) != PLIST_DICT) {
-				if (p)
-					plist_free(p);
-				st = PI_E_BAD_PLIST; /* the caller checked; keep the message generic */
-				pi_fail(d, st, PI_NO_OFFSET, "the existing __info_plist is not a plist dictionary");
-				pi_hint(d, "give --replace to discard it");
-				goto done;
-			}
-			if (!old)
-				old = p;
-			else {
-				plist_t ignored = plist_new_dict();
-				layer(old, p, ignored, "");
-				plist_free(ignored);
-				plist_free(p);
-			}
+/* Layer 1: the existing embedded plists, merged in slice order into *old
+ * (NULL when there are none). */
+static pi_status existing_layer(const uint8_t *const *existing, const size_t *existing_len, size_t n,
+                                plist_t *old, pi_diag *d)
+{
+	*old = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!existing[i])
+			continue;
+		plist_t p = parse(existing[i], existing_len[i]);
+		if (!p || plist_get_node_type(p) != PLIST_DICT) {
+			plist_free(p);
+			/* the caller checked; keep the message generic */
+			pi_fail(d, PI_E_BAD_PLIST, PI_NO_OFFSET, "the existing __info_plist is not a plist dictionary");
+			pi_hint(d, "give --replace to discard it");
+			return PI_E_BAD_PLIST;
 		}
-		if (old)
-			layer(vals, old, srcs, "the existing plist");
+		if (!*old) {
+			*old = p;
+		} else {
+			plist_t ignored = plist_new_dict();
+			layer(*old, p, ignored, "");
+			plist_free(ignored);
+			plist_free(p);
+		}
 	}
-	/* layer 2: --plist */
-	if (file)
-		layer(vals, file, srcs, "--plist");
-	/* layer 3: --set */
+	return PI_OK;
+}
+
+/* Layers 3 and 4: --set, then the named options (--bonjour-service adds to
+ * the services the lower layers list, keeping their order). */
+static void option_layers(const pi_plist_opts *o, plist_t vals, plist_t srcs)
+{
 	for (size_t i = 0; i < o->nset; i++) {
 		const char *eq = strchr(o->set[i], '=');
 		char key[256];
 		snprintf(key, sizeof key, "%.*s", (int)(eq - o->set[i]), o->set[i]);
 		set_string(vals, srcs, key, eq + 1, "--set");
 	}
-	/* layer 4: named options */
 	if (o->bundle_id)
 		set_string(vals, srcs, "CFBundleIdentifier", o->bundle_id, "--bundle-id");
 	if (o->name)
@@ -592,31 +581,33 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 		set_string(vals, srcs, "CFBundleVersion", o->bundle_version, "--bundle-version");
 		set_string(vals, srcs, "CFBundleShortVersionString", o->bundle_version, "--bundle-version");
 	}
-	if (o->nbonjour) {
-		/* add to the services the lower layers list, keeping their order */
-		plist_t prev = plist_dict_get_item(vals, "NSBonjourServices");
-		plist_t arr = prev && plist_get_node_type(prev) == PLIST_ARRAY ? plist_copy(prev) : plist_new_array();
-		for (size_t i = 0; i < o->nbonjour; i++) {
-			int dup = 0;
-			for (uint32_t k = 0; k < plist_array_get_size(arr) && !dup; k++) {
-				const char *v = string_ptr(plist_array_get_item(arr, k));
-				dup = v && !strcmp(v, o->bonjour[i]);
-			}
-			if (!dup)
-				plist_array_append_item(arr, plist_new_string(o->bonjour[i]));
+	if (!o->nbonjour)
+		return;
+	plist_t prev = plist_dict_get_item(vals, "NSBonjourServices");
+	plist_t arr = prev && plist_get_node_type(prev) == PLIST_ARRAY ? plist_copy(prev) : plist_new_array();
+	for (size_t i = 0; i < o->nbonjour; i++) {
+		int dup = 0;
+		for (uint32_t k = 0; k < plist_array_get_size(arr) && !dup; k++) {
+			const char *v = string_ptr(plist_array_get_item(arr, k));
+			dup = v && !strcmp(v, o->bonjour[i]);
 		}
-		plist_dict_set_item(vals, "NSBonjourServices", arr);
-		plist_dict_set_item(srcs, "NSBonjourServices", plist_new_string("--bonjour-service"));
+		if (!dup)
+			plist_array_append_item(arr, plist_new_string(o->bonjour[i]));
 	}
+	plist_dict_set_item(vals, "NSBonjourServices", arr);
+	plist_dict_set_item(srcs, "NSBonjourServices", plist_new_string("--bonjour-service"));
+}
 
-	/* the bundle ID */
+/* The merged plist names a valid bundle ID (or the run asks for one), and
+ * carries no LSBackgroundOnly (dropped with a warning). */
+static pi_status check_merged(plist_t vals, plist_t srcs, const char *rejected_id, const char *name, pi_diag *d)
+{
 	char bid[256] = "", src[64] = "";
 	const char *bid_full = string_ptr(plist_dict_get_item(vals, "CFBundleIdentifier"));
 	if (bid_full && strlen(bid_full) >= sizeof bid) {
 		string_value(srcs, "CFBundleIdentifier", src, sizeof src);
-		st = pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
-		             "CFBundleIdentifier from %s is longer than 255 bytes; give --bundle-id", src);
-		goto done;
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
+		               "CFBundleIdentifier from %s is longer than 255 bytes; give --bundle-id", src);
 	}
 	if (!string_value(vals, "CFBundleIdentifier", bid, sizeof bid)) {
 		if (rejected_id && *rejected_id)
@@ -627,16 +618,13 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 			pi_fail(d, PI_E_NEED_BUNDLE_ID, PI_NO_OFFSET,
 			        "no bundle ID: the file has no embedded Info.plist and no usable signing identifier; give --bundle-id");
 		pi_hint(d, "for example --bundle-id com.example.%s", name);
-		st = PI_E_NEED_BUNDLE_ID;
-		goto done;
+		return PI_E_NEED_BUNDLE_ID;
 	}
 	string_value(srcs, "CFBundleIdentifier", src, sizeof src);
-	if (!pi_valid_bundle_id(bid)) {
-		st = pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
-		             "CFBundleIdentifier '%s' from %s is not a valid bundle ID (ASCII letters, digits, '-' and '.'); give --bundle-id",
-		             bid, src);
-		goto done;
-	}
+	if (!pi_valid_bundle_id(bid))
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET,
+		               "CFBundleIdentifier '%s' from %s is not a valid bundle ID (ASCII letters, digits, '-' and '.'); give --bundle-id",
+		               bid, src);
 	if (plist_dict_get_item(vals, "LSBackgroundOnly")) {
 		char lsrc[64] = "";
 		string_value(srcs, "LSBackgroundOnly", lsrc, sizeof lsrc);
@@ -645,66 +633,112 @@ pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
 		        lsrc);
 		plist_dict_remove_item(vals, "LSBackgroundOnly");
 	}
+	return PI_OK;
+}
 
-	/* key order: the existing plist's, then the template's, then the rest sorted */
-	out = plist_new_dict();
-	if (old && (okeys = dict_keys(old, &nok)))
-		for (uint32_t i = 0; i < nok; i++) {
-			plist_t v = plist_dict_get_item(vals, okeys[i]);
-			if (v && !plist_dict_get_item(out, okeys[i]))
-				plist_dict_set_item(out, okeys[i], plist_copy(v));
-		}
-	if ((tkeys = dict_keys(tmpl, &ntk)))
-		for (uint32_t i = 0; i < ntk; i++) {
-			plist_t v = plist_dict_get_item(vals, tkeys[i]);
-			if (v && !plist_dict_get_item(out, tkeys[i]))
-				plist_dict_set_item(out, tkeys[i], plist_copy(v));
-		}
-	if ((vkeys = dict_keys(vals, &nvk))) {
-		rest = calloc(nvk + 1, sizeof *rest);
-		uint32_t nr = 0;
-		for (uint32_t i = 0; rest && i < nvk; i++)
-			if (!plist_dict_get_item(out, vkeys[i]))
-				rest[nr++] = vkeys[i];
-		if (rest) {
-			qsort(rest, nr, sizeof *rest, cmp_str);
-			for (uint32_t i = 0; i < nr; i++)
-				plist_dict_set_item(out, rest[i], plist_copy(plist_dict_get_item(vals, rest[i])));
-		}
+/* Copy into out the keys of `order` that vals holds and out does not yet. */
+static void copy_in_order(plist_t out, plist_t vals, plist_t order)
+{
+	uint32_t n = 0;
+	char **keys = order ? dict_keys(order, &n) : NULL;
+	for (uint32_t i = 0; keys && i < n; i++) {
+		plist_t v = plist_dict_get_item(vals, keys[i]);
+		if (v && !plist_dict_get_item(out, keys[i]))
+			plist_dict_set_item(out, keys[i], plist_copy(v));
 	}
+	if (keys)
+		free_keys(keys, n);
+}
+
+/* The merged values in their deterministic order: the existing plist's
+ * keys, then the template's, then the rest sorted.  A new dictionary. */
+static plist_t ordered(plist_t vals, plist_t old, plist_t tmpl)
+{
+	plist_t out = plist_new_dict();
+	copy_in_order(out, vals, old);
+	copy_in_order(out, vals, tmpl);
+	uint32_t nv = 0;
+	char **vkeys = dict_keys(vals, &nv);
+	char **rest = vkeys ? calloc(nv + 1, sizeof *rest) : NULL;
+	uint32_t nr = 0;
+	for (uint32_t i = 0; rest && i < nv; i++)
+		if (!plist_dict_get_item(out, vkeys[i]))
+			rest[nr++] = vkeys[i];
+	if (rest) {
+		qsort(rest, nr, sizeof *rest, cmp_str);
+		for (uint32_t i = 0; i < nr; i++)
+			plist_dict_set_item(out, rest[i], plist_copy(plist_dict_get_item(vals, rest[i])));
+	}
+	free(rest);
+	if (vkeys)
+		free_keys(vkeys, nv);
+	return out;
+}
+
+/* out as XML bytes: *xml malloc'd, no trailing NUL. */
+static pi_status to_xml(plist_t out, char **xml, size_t *xml_len, pi_diag *d)
+{
 	char badkey[256];
-	if (!xml_safe(out, "", badkey, sizeof badkey)) {
-		st = pi_fail(d, PI_E_BAD_PLIST, PI_NO_OFFSET,
-		             "the merged plist cannot be written as XML: %s holds a NUL or control character",
-		             badkey);
-		goto done;
-	}
+	if (!xml_safe(out, "", badkey, sizeof badkey))
+		return pi_fail(d, PI_E_BAD_PLIST, PI_NO_OFFSET,
+		               "the merged plist cannot be written as XML: %s holds a NUL or control character", badkey);
 	char *x = NULL;
 	uint32_t xl = 0;
 	plist_to_xml(out, &x, &xl);
-	if (!x || xl == 0) {
-		st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "libplist could not write the plist");
-		goto done;
-	}
+	if (!x || xl == 0)
+		return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "libplist could not write the plist");
 	while (xl > 0 && x[xl - 1] == 0)
 		xl--;
 	*xml = malloc(xl ? xl : 1);
-	if (!*xml) {
-		plist_to_xml_free(x);
-		st = pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
-		goto done;
+	if (*xml) {
+		memcpy(*xml, x, xl);
+		*xml_len = xl;
 	}
-	memcpy(*xml, x, xl);
-	*xml_len = xl;
 	plist_to_xml_free(x);
+	return *xml ? PI_OK : pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+}
+
+pi_status pi_plist_build(const pi_plist_opts *o, const uint8_t *const *existing,
+                         const size_t *existing_len, size_t nexisting,
+                         const char *default_bundle_id, const char *rejected_id, char **xml,
+                         size_t *xml_len, pi_diag *d)
+{
+	plist_t tmpl = NULL, old = NULL, file = NULL, vals = NULL, srcs = NULL, out = NULL;
+	const char *name = o->name ? o->name : o->default_name;
+	const char *bid_for_template = o->bundle_id ? o->bundle_id : default_bundle_id;
+	char bid_buf[256];
+	pi_status st = check_options(o, d);
+	if (st != PI_OK)
+		return st;
+	/* the bundle ID the template's @BUNDLE_ID@ stands for: the highest layer that names one */
+	if (o->plist_file) {
+		if ((st = load_plist_file(o->plist_file, "--plist", &file, d)) != PI_OK)
+			goto done;
+		if (!o->bundle_id && string_value(file, "CFBundleIdentifier", bid_buf, sizeof bid_buf))
+			bid_for_template = bid_buf;
+	}
+	for (size_t i = 0; !o->bundle_id && i < o->nset; i++)
+		if (!strncmp(o->set[i], "CFBundleIdentifier=", 19) && o->set[i][19])
+			bid_for_template = o->set[i] + 19;
+	if ((st = template_layer(o, name, bid_for_template, &tmpl, d)) != PI_OK)
+		goto done;
+	vals = plist_new_dict();
+	srcs = plist_new_dict();
+	layer(vals, tmpl, srcs, "the template");
+	if (!o->replace) {
+		if ((st = existing_layer(existing, existing_len, nexisting, &old, d)) != PI_OK)
+			goto done;
+		if (old)
+			layer(vals, old, srcs, "the existing plist");
+	}
+	if (file) /* layer 2 */
+		layer(vals, file, srcs, "--plist");
+	option_layers(o, vals, srcs);
+	if ((st = check_merged(vals, srcs, rejected_id, name, d)) != PI_OK)
+		goto done;
+	out = ordered(vals, old, tmpl);
+	st = to_xml(out, xml, xml_len, d);
 done:
-	free(rest);
-	if (tkeys)
-		free_keys(tkeys, ntk);
-	if (okeys)
-		free_keys(okeys, nok);
-	if (vkeys)
-		free_keys(vkeys, nvk);
 	plist_free(tmpl);
 	plist_free(old);
 	plist_free(file);
