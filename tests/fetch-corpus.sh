@@ -24,15 +24,7 @@ dir=${PLISTINJECT_CORPUS_DIR:-$HOME/.cache/plistinject-corpus}
 wait_max=${PLISTINJECT_CORPUS_WAIT:-3600} # seconds to wait for another fetcher
 mkdir -p "$dir/x" || exit 1
 
-sha256() { # FILE: its sha256 in lowercase hex
-	if command -v sha256sum >/dev/null 2>&1; then
-		sha256sum "$1" | cut -d' ' -f1
-	elif command -v shasum >/dev/null 2>&1; then
-		shasum -a 256 "$1" | cut -d' ' -f1
-	else
-		openssl dgst -sha256 "$1" | sed 's/^.*= *//'
-	fi
-}
+sha256() { sh "$here/../tools/sha256.sh" "$1"; } # FILE: its sha256 in lowercase hex
 
 lock=$dir/.lock
 waited=0

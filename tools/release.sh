@@ -15,15 +15,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 formula=${1:-$top/contrib/homebrew/plistinject.rb}
 [ -f "$formula" ] || { echo "release: no formula $formula" >&2; exit 1; }
 
-sha256() { # FILE: its sha256 in lowercase hex
-	if command -v sha256sum >/dev/null 2>&1; then
-		sha256sum "$1" | cut -d' ' -f1
-	elif command -v shasum >/dev/null 2>&1; then
-		shasum -a 256 "$1" | cut -d' ' -f1
-	else
-		openssl dgst -sha256 "$1" | sed 's/^.*= *//'
-	fi
-}
+sha256() { sh "$top/tools/sha256.sh" "$1"; } # FILE: its sha256 in lowercase hex
 
 if [ -z "${TARBALL:-}" ]; then
 	sh "$top/tools/build.sh" >/dev/null
