@@ -3,13 +3,14 @@
 # 12 (run as root).  Build: autotools, a C compiler, libplist, OpenSSL.
 # Tests: clang-14 and lld-14 (fixtures), llvm-14 (otool/objdump/nm oracles),
 # liblief-dev (independent parser), python3 (machodiff.py), npm (corpus),
-# valgrind and strace (memory and system-call checks).
+# valgrind and strace (memory and system-call checks), xfsprogs (mkfs.xfs for
+# the extent-sharing test and bench on a loop-mounted XFS image).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt="apt-get -o DPkg::Lock::Timeout=600"
 $apt update -qq
 $apt install -y -qq --no-install-recommends \
 	build-essential autoconf automake pkg-config libplist-dev libssl-dev \
-	clang-14 lld-14 llvm-14 liblief-dev python3 python3-yaml valgrind strace ruby ca-certificates >/dev/null
+	clang-14 lld-14 llvm-14 liblief-dev python3 python3-yaml valgrind strace xfsprogs ruby ca-certificates >/dev/null
 command -v npm >/dev/null 2>&1 || $apt install -y -qq --no-install-recommends npm >/dev/null
 echo "setup-debian: done"
