@@ -1,6 +1,22 @@
 /* file_io.c - input mapping and safe output (see file_io.h). */
 #include "config.h"
 
+#ifdef PI_CLONEFILE_STANDIN
+/* tests/plistinject-clonefile only: the macOS build of this file (no
+ * O_TMPFILE, FICLONERANGE, copy_file_range, sync_file_range or fallocate;
+ * fclonefileat) on Linux, with tests/clonefile standing in for
+ * <sys/clonefile.h>, so tests/clone.test can run that path on XFS */
+#undef HAVE_DECL_O_TMPFILE
+#define HAVE_DECL_O_TMPFILE 0
+#undef HAVE_DECL_FICLONERANGE
+#define HAVE_DECL_FICLONERANGE 0
+#undef HAVE_COPY_FILE_RANGE
+#undef HAVE_SYNC_FILE_RANGE
+#undef HAVE_FALLOCATE
+#define HAVE_FCLONEFILEAT 1
+#define HAVE_SYS_CLONEFILE_H 1
+#endif
+
 #include "file_io.h"
 
 #include <errno.h>
@@ -268,12 +284,14 @@ pi_status pi_out_zeros(pi_out *o, uint64_t n, pi_diag *d)
 	return PI_OK;
 }
 
+#if defined(HAVE_COPY_FILE_RANGE) || HAVE_DECL_FICLONERANGE
 /* Errors that no other way of writing would avoid: report them rather than
  * fall back. */
 static int hard_error(int e)
 {
 	return e == EFBIG || e == ENOSPC || e == EIO || e == EDQUOT;
 }
+#endif
 
 /* Allocate what pi_out_reserve asked for, once, before the first range that
  * is copied rather than shared. */
@@ -424,7 +442,6 @@ static void clone_whole(pi_out *o, int in_fd)
  * shared with the input where the file system can, else copied. */
 static pi_status put_source(pi_out *o, int in_fd, uint64_t in_off, const uint8_t *p, uint64_t len, pi_diag *d)
 {
-	pi_status st = PI_OK;
 #ifdef PI_CLONE_WHOLE
 	if (!o->whole)
 		clone_whole(o, in_fd);
@@ -436,6 +453,7 @@ static pi_status put_source(pi_out *o, int in_fd, uint64_t in_off, const uint8_t
 #endif
 #if HAVE_DECL_FICLONERANGE
 	/* the aligned middle shared, the unaligned edges copied */
+	pi_status st = PI_OK;
 	uint64_t bs = o->blksize;
 	if (o->clone >= 0 && bs && in_off % bs == o->pos % bs) {
 		uint64_t head = (bs - o->pos % bs) % bs;
