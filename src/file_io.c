@@ -311,13 +311,18 @@ static void reserve_now(pi_out *o)
 /* Append len bytes of the input, from in_fd at in_off (p: the same bytes in
  * the mapping): copied in the kernel, each copy handed to writeback at once
  * so the final fsync finds most of the file already on its way; by write
- * where the kernel copy is refused. */
-static pi_status copy_range(pi_out *o, int in_fd, uint64_t in_off, const uint8_t *p, uint64_t len, pi_diag *d)
+ * where the kernel copy is refused.  reserve: allocate pi_out_reserve's
+ * bytes first (not for the edges of a range about to be cloned, nor once
+ * clones work, so that no blocks are allocated only to be replaced by
+ * shared ones). */
+static pi_status copy_range(pi_out *o, int in_fd, uint64_t in_off, const uint8_t *p, uint64_t len, int reserve,
+                            pi_diag *d)
 {
 	uint64_t left = len;
 	if (!left)
 		return PI_OK;
-	reserve_now(o);
+	if (reserve)
+		reserve_now(o);
 #ifdef HAVE_COPY_FILE_RANGE
 	off_t src = (off_t)in_off;
 	while (left && !o->no_cfr) {
@@ -459,7 +464,7 @@ static pi_status put_source(pi_out *o, int in_fd, uint64_t in_off, const uint8_t
 		uint64_t head = (bs - o->pos % bs) % bs;
 		if (head < len && len - head >= bs) {
 			uint64_t mid = (len - head) / bs * bs;
-			if ((st = copy_range(o, in_fd, in_off, p, head, d)) != PI_OK)
+			if ((st = copy_range(o, in_fd, in_off, p, head, 0, d)) != PI_OK)
 				return st;
 			in_off += head;
 			p += head;
@@ -474,7 +479,7 @@ static pi_status put_source(pi_out *o, int in_fd, uint64_t in_off, const uint8_t
 		}
 	}
 #endif
-	return copy_range(o, in_fd, in_off, p, len, d);
+	return copy_range(o, in_fd, in_off, p, len, o->clone != 1, d);
 }
 
 pi_status pi_out_write(pi_out *o, const pi_overlay *ov, int in_fd, pi_diag *d)
