@@ -342,7 +342,6 @@ static pi_status copy_range(pi_out *o, int in_fd, uint64_t in_off, const uint8_t
 		}
 		left -= (uint64_t)c;
 		o->pos += (uint64_t)c;
-		o->copied += (uint64_t)c;
 #ifdef HAVE_SYNC_FILE_RANGE
 		sync_file_range(o->fd, out_start, c, SYNC_FILE_RANGE_WRITE);
 #endif
@@ -351,7 +350,6 @@ static pi_status copy_range(pi_out *o, int in_fd, uint64_t in_off, const uint8_t
 	(void)in_fd;
 	(void)in_off;
 #endif
-	o->copied += left;
 	return write_all(o, p + (len - left), left, d);
 }
 
@@ -376,7 +374,6 @@ static int clone_range(pi_out *o, int in_fd, uint64_t in_off, uint64_t len, pi_s
 	if (rc == 0) {
 		o->clone = 1;
 		o->pos += len;
-		o->shared += len;
 		return 1;
 	}
 	if (hard_error(errno))
@@ -452,7 +449,6 @@ static pi_status put_source(pi_out *o, int in_fd, uint64_t in_off, const uint8_t
 		clone_whole(o, in_fd);
 	if (o->whole == 1 && in_off == o->pos) { /* already there, shared */
 		o->pos += len;
-		o->shared += len;
 		return PI_OK;
 	}
 #endif

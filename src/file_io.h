@@ -50,8 +50,6 @@ typedef struct pi_out {
 	int reserved;          /* that allocation was made (or is not wanted) */
 	int no_cfr;            /* copy_file_range refused: write the rest */
 	int whole;             /* macOS: the file began as a clone of the whole input */
-	uint64_t shared;       /* bytes shared with the input so far */
-	uint64_t copied;       /* bytes copied from the input (kernel copy or write) */
 } pi_out;
 
 /* Create the temporary file for target (in its directory): unnamed where
