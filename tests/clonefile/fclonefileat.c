@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/clonefile.h> /* the stand-in, tests/clonefile/sys */
 #include <sys/stat.h>
 #include <unistd.h>
 int fclonefileat(int src, int dirfd, const char *dst, uint32_t flags)
