@@ -12,6 +12,7 @@ struct pi_digest {
 	EVP_MD_CTX *ctx;
 	const EVP_MD *md;
 	uint32_t type;
+	int begun;             /* ctx holds md */
 };
 
 size_t pi_digest_len(uint32_t t)
@@ -58,7 +59,12 @@ void pi_digest_free(pi_digest *h)
 
 int pi_digest_begin(pi_digest *h)
 {
-	return EVP_DigestInit_ex(h->ctx, h->md, NULL) == 1;
+	/* after the first time, NULL keeps the context's digest: OpenSSL 3
+	 * would otherwise look the algorithm up again for every page */
+	if (EVP_DigestInit_ex(h->ctx, h->begun ? NULL : h->md, NULL) != 1)
+		return 0;
+	h->begun = 1;
+	return 1;
 }
 
 int pi_digest_update(pi_digest *h, const void *p, size_t len)

@@ -2,11 +2,17 @@
  *
  * Input: mapped read-only, never written.  Output: an unnamed temporary file
  * in the target's directory (O_TMPFILE where Linux offers it, else a named
- * one from mkstemp), written from overlays with unchanged ranges copied in
- * the kernel (copy_file_range, falling back to pwrite), fsync'd, given the
- * input's mode (and owner where permitted), and only then linked and renamed
- * over the target, so a reader sees the old file or the new one, never a
- * part (cctools' write_on_input_safely, codesign's .cstemp + rename).
+ * one from mkstemp), written from overlays, fsync'd, given the input's mode
+ * (and owner where permitted), and only then linked and renamed over the
+ * target, so a reader sees the old file or the new one, never a part
+ * (cctools' write_on_input_safely, codesign's .cstemp + rename).
+ *
+ * Unchanged ranges of the input are shared with it where the file system
+ * can (Linux: FICLONERANGE on XFS, Btrfs; macOS: fclonefileat on APFS), else
+ * copied in the kernel (copy_file_range, each copy handed to writeback),
+ * else written with pwrite.  Patched bytes are always written.  A refused
+ * clone (EOPNOTSUPP, EXDEV, EINVAL, ...) is remembered for the rest of the
+ * file; every path gives the same bytes.
  */
 #ifndef PI_FILE_IO_H
 #define PI_FILE_IO_H
@@ -38,6 +44,12 @@ typedef struct pi_out {
 	char tmpname[4200];    /* named temporary ("" while unnamed) */
 	int unnamed;           /* O_TMPFILE in use */
 	uint64_t pos;          /* bytes written so far */
+	int clone;             /* sharing extents: 0 not tried yet, 1 works, -1 refused */
+	uint64_t blksize;      /* the output file system's block size (0: unknown) */
+	uint64_t reserve;      /* bytes pi_out_reserve asked for, allocated at the first copy */
+	int reserved;          /* that allocation was made (or is not wanted) */
+	int no_cfr;            /* copy_file_range refused: write the rest */
+	int whole;             /* macOS: the file began as a clone of the whole input */
 } pi_out;
 
 /* Create the temporary file for target (in its directory): unnamed where
@@ -45,7 +57,9 @@ typedef struct pi_out {
  * path).  Errors: PI_E_IO. */
 pi_status pi_out_begin(pi_out *o, const char *target, int named, pi_diag *d);
 
-/* Ask the file system for len bytes up front (best effort, never fails). */
+/* Ask the file system for len bytes (best effort, never fails): made at the
+ * first range that must be copied, so that extents shared with the input
+ * are never allocated first. */
 void pi_out_reserve(pi_out *o, uint64_t len);
 
 /* Write len bytes at absolute offset off of the output (inside what was
@@ -56,8 +70,11 @@ pi_status pi_out_pwrite(pi_out *o, uint64_t off, const uint8_t *p, uint64_t len,
  * it, as codesign does); o->pos becomes its size.  Errors: PI_E_IO. */
 pi_status pi_out_reopen(pi_out *o, pi_diag *d);
 
-/* Append the overlay's bytes; source extents are copied from in_fd at
- * ov->src_abs + extent offset.  Errors: PI_E_IO (EFBIG, ENOSPC, ...). */
+/* Append the overlay's bytes; source extents come from in_fd at
+ * ov->src_abs + extent offset (in_fd -1: written from the mapping): shared
+ * where the file system can (the block-aligned middle of a range whose input
+ * and output offsets are equal modulo the block size; its unaligned edges
+ * copied), else copied.  Errors: PI_E_IO (EFBIG, ENOSPC, EIO, ...). */
 pi_status pi_out_write(pi_out *o, const pi_overlay *ov, int in_fd, pi_diag *d);
 
 /* Append n zero bytes (padding between fat slices). */

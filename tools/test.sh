@@ -44,10 +44,10 @@ run_suite build
 PLISTINJECT_CORPUS_SET=small
 export PLISTINJECT_CORPUS_SET
 # the build a system without Linux's extras gets (macOS, the BSDs): no
-# copy_file_range, sync_file_range, fallocate or O_TMPFILE, so every byte is
-# written with pwrite into a named temporary file
+# copy_file_range, sync_file_range, fallocate, FICLONERANGE or O_TMPFILE, so
+# every byte is written with pwrite into a named temporary file
 run_suite build-portable ac_cv_func_copy_file_range=no ac_cv_func_sync_file_range=no \
-	ac_cv_func_fallocate=no ac_cv_have_decl_O_TMPFILE=no
+	ac_cv_func_fallocate=no ac_cv_have_decl_O_TMPFILE=no ac_cv_have_decl_FICLONERANGE=no
 # valgrind and the kill loop add nothing under ASan: the sanitizer run skips
 # them (PLISTINJECT_SAN), for this build only
 PLISTINJECT_SAN=1
