@@ -683,6 +683,21 @@ static pi_status check_commands(const pi_slice *s, pi_diag *d)
 				               blobs[k].name, (unsigned long long)blobs[k].off,
 				               (unsigned long long)blobs[k].size, blobs[i].name,
 				               (unsigned long long)blobs[i].off, (unsigned long long)blobs[i].size);
+	/* a section's relocation entries (read_segment kept them inside the
+	 * slice) may not lie in a __LINKEDIT table either: the code signature
+	 * among them is cut off and rewritten (llvm-otool refuses such a file
+	 * too) */
+	for (uint32_t k = 0; k < s->nsects; k++) {
+		const pi_section *x = &s->sects[k];
+		uint64_t roff = x->reloff, rend = roff + (uint64_t)x->nreloc * RELOCATION_INFO_SIZE;
+		for (uint32_t i = 0; x->nreloc && i < nb; i++)
+			if (overlaps(roff, rend, blobs[i].off, blobs[i].off + blobs[i].size))
+				return pi_fail(d, PI_E_MALFORMED, pi_cur_abs(c, x->hdr_off),
+				               "section %s,%s: %u relocation entries at 0x%llx overlap the %s "
+				               "0x%llx+0x%llx",
+				               x->segname, x->sectname, x->nreloc, (unsigned long long)roff, blobs[i].name,
+				               (unsigned long long)blobs[i].off, (unsigned long long)blobs[i].size);
+	}
 	return PI_OK;
 }
 
