@@ -297,7 +297,10 @@ static uint64_t in_place_capacity(const pi_slice *s, int i)
 	uint64_t end = old->offset + old->size;
 	uint64_t file_lim = text->fileoff + text->filesize;
 	uint64_t vm_lim = text->vmaddr + text->vmsize;
-	if (end > file_lim || old->addr < text->vmaddr)
+	/* an empty section has no bytes the reader checked: its address and
+	 * offset may not even agree with __TEXT's mapping; it is placed anew */
+	if (old->size == 0 || end > file_lim || old->addr < text->vmaddr ||
+	    old->addr - text->vmaddr != (uint64_t)old->offset - text->fileoff)
 		return old->size;
 	for (uint32_t k = 0; k < s->nsects; k++) {
 		const pi_section *x = &s->sects[k];

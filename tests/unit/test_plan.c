@@ -557,6 +557,25 @@ static void test_existing(void)
 			CHECK(placement_sound(f.s, &p));
 		}
 	}
+	/* an empty __info_plist, whose address need not agree with its offset
+	 * (the reader checks no bytes of it), is placed anew, never grown */
+	ub_default64(&f.m, 1);
+	f.m.seg[1].nsects = 3;
+	f.m.seg[1].s[2] = (ub_sect){ .name = "__info_plist", .addr = 0x100003801ull, .size = 0,
+	                             .offset = 0x3919 };
+	if (fx_load(&f) && CHECK_EQ_U64(pi_plan_inject(f.s, 0x100, PI_SIGN_ADHOC, 0, &p, &f.d), PI_OK)) {
+		CHECK_EQ_U64(p.remove_old, 1);
+		CHECK(p.kind != PI_PLACE_IN_PLACE);
+		CHECK_EQ_U64(p.data_off % 16, 0);
+		CHECK(placement_sound(f.s, &p));
+	}
+	fx_free(&f);
+	ub_default64(&f.m, 1);
+	f.m.seg[1].nsects = 4;
+	f.m.seg[1].s[2] = (ub_sect){ .name = "__info_plist", .addr = 0x100003800ull, .size = 0x100,
+	                             .offset = 0x3800, .fill = '<' };
+	f.m.seg[1].s[3] = (ub_sect){ .name = "__after", .addr = 0x100003a00ull, .size = 0x10,
+	                             .offset = 0x3a00, .fill = 0x77 };
 	/* ... and so does a non-zero byte after it */
 	f.m.seg[1].nsects = 3;
 	fx_bytes(&f)[0x3980] = 1;
