@@ -40,11 +40,12 @@ static void slice_notes(const pi_inject *j, size_t i)
 	if (w->meta && strcmp(cd->identifier, j->ident))
 		pi_note(d, "the signing identifier changes from '%s' to '%s'", cd->identifier, j->ident);
 	const pi_cs_blobref *cms = pi_cs_sig_blob(w->sig, CSSLOT_SIGNATURESLOT);
-	if (j->signer->adhoc(j->o) && (cd->team[0] || (cms && cms->len > 8)))
-		pi_note(d, "a Developer ID signature%s%s%s is replaced by an ad-hoc one: the team ID, notarization "
-		           "and the designated requirement are lost, so privacy permissions granted to the old "
-		           "signature may be asked for again",
-		        cd->team[0] ? " (team " : "", cd->team, cd->team[0] ? ")" : "");
+	int lost = j->signer->adhoc(j->o) ? cd->team[0] || (cms && cms->len > 8) /* any certificate signature */
+	                                  : cd->team[0] && strcmp(cd->team, j->sx->team); /* another team's */
+	if (j->sx->replaces[0] && lost)
+		pi_note(d, "a Developer ID signature%s%s%s is replaced by %s, so privacy permissions granted to the "
+		           "old signature may be asked for again",
+		        cd->team[0] ? " (team " : "", cd->team, cd->team[0] ? ")" : "", j->sx->replaces);
 }
 
 /* A slice of a universal file that cannot be edited, while others can: add

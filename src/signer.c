@@ -356,6 +356,11 @@ pi_status pi_signer_resolve(const pi_opts *o, pi_signer_ctx *sx, pi_diag *d)
 		if (in->apple_chain && !sx->timestamp_url)
 			pi_warn(d, PI_NO_OFFSET, "the Developer ID signature gets no secure timestamp without --timestamp-url "
 			                         "(notarization reports \"The signature does not include a secure timestamp\")");
+		if (in->apple_chain)
+			snprintf(sx->team, sizeof sx->team, "%s", in->team);
+		snprintf(sx->replaces, sizeof sx->replaces,
+		         "one with certificate '%s': the team ID and the designated requirement change",
+		         in->subject_cn[0] ? in->subject_cn : in->subject_o);
 		snprintf(sx->wrote_as, sizeof sx->wrote_as, "signed with certificate '%s'%s%s%s as",
 		         in->subject_cn[0] ? in->subject_cn : in->subject_o, in->team[0] && in->apple_chain ? " (team " : "",
 		         in->apple_chain ? in->team : "", in->team[0] && in->apple_chain ? ")" : "");
@@ -364,6 +369,9 @@ pi_status pi_signer_resolve(const pi_opts *o, pi_signer_ctx *sx, pi_diag *d)
 	pi_status st = resolve_plain(o, &sx->ops, sx->codesign, sizeof sx->codesign, d);
 	if (st == PI_OK)
 		snprintf(sx->wrote_as, sizeof sx->wrote_as, "%s", sx->ops->wrote_as);
+	if (st == PI_OK && !sx->ops->removes && sx->ops->adhoc(o))
+		snprintf(sx->replaces, sizeof sx->replaces,
+		         "an ad-hoc one: the team ID, notarization and the designated requirement are lost");
 	return st;
 }
 
@@ -399,7 +407,7 @@ static pi_status resolve_plain(const pi_opts *o, const pi_signer_ops **ops, char
 	const char *what = *ops != &signer_codesign ? codesign_only_option(o) : NULL;
 	if (what) {
 		pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "the built-in signer signs ad hoc only: %s needs codesign", what);
-		pi_hint(d, "use --signer codesign on a Mac");
+		pi_hint(d, "use --signer codesign on a Mac, or --p12 or --key/--cert to sign with a certificate here");
 		return PI_E_USAGE;
 	}
 	return PI_OK;

@@ -56,11 +56,14 @@ typedef struct pi_signer_ops {
 
 /* The signer of one run: its table and what it needs, made by
  * pi_signer_resolve, freed by pi_signer_ctx_free.  The pipeline reads only
- * ops, codesign and wrote_as. */
+ * ops, codesign, wrote_as, team and replaces. */
 typedef struct pi_signer_ctx {
 	const pi_signer_ops *ops;
 	char codesign[4096];          /* codesign's path, for that signer; "" otherwise */
 	char wrote_as[400];           /* "signed ad hoc as", "signed with certificate 'CN' as" */
+	char team[64];                /* the team ID the new signature carries ("" for none) */
+	char replaces[400];           /* how a Developer ID signature of another team is replaced,
+	                                 for a note ("" when no note is due) */
 	struct pi_identity *id;       /* the certificate signer's identity (owned) */
 	const char *timestamp_url;    /* --timestamp-url, or NULL */
 	pi_cs_cms_cb cms;             /* the CMS step, its ctx this struct */
