@@ -43,7 +43,7 @@ typedef struct pi_sign_params {
 	                               the empty set */
 	uint32_t cms_reserve;       /* bytes reserved for the CMS DER (pi_cms_size_bound); the
 	                               slot-0x10000 BlobWrapper adds 8 */
-	struct pi_cs_cms_cb *cms;   /* produces the CMS over the CodeDirectory (not owned) */
+	const struct pi_cs_cms_cb *cms; /* produces the CMS over the CodeDirectory (not owned) */
 } pi_sign_params;
 
 /* The CMS step of a certificate signature: called by pi_cs_sign once the

@@ -239,7 +239,7 @@ static pi_status cert_params(const pi_signer_ctx *sx, const char *ident, pi_sign
 	sp->team = in->apple_chain && in->team[0] ? in->team : NULL;
 	sp->reqset = (pi_bytes){ req, n };
 	sp->cms_reserve = (uint32_t)bound;
-	sp->cms = (pi_cs_cms_cb *)&sx->cms;
+	sp->cms = &sx->cms;
 	return PI_OK;
 }
 
@@ -280,8 +280,8 @@ int pi_signer_accepts(const pi_signer_ops *ops, const pi_report *r, const char *
 		return r->plist_is_dict && !r->is_signed;
 	int ok = r->bad_pages == 0 && r->slot1_bound && r->specials_ok && !r->damaged && !strcmp(r->identifier, ident);
 	if (ops->certificate)
-		ok = ok && r->cert.present && r->cert.signature_ok && r->cert.cdhashes_ok && r->cert.cdhashes_present && r->cert.dr_satisfied &&
-		     !r->adhoc;
+		ok = ok && r->cert.present && r->cert.signature_ok && r->cert.cdhashes_ok && r->cert.cdhashes_present &&
+		     r->cert.dr_satisfied && !r->adhoc;
 	return ok;
 }
 

@@ -73,11 +73,10 @@ bench_cert() { # NAME IN
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/key.pem" -out "$W/cert.pem" -days 30 \
 		-subj "/CN=Bench Code Signing/O=Bench" -addext "basicConstraints=critical,CA:false" \
 		-addext "keyUsage=critical,digitalSignature" -addext "extendedKeyUsage=codeSigning" 2>/dev/null
-	C="--key $W/key.pem --cert $W/cert.pem"
 	cat "$W/in" >/dev/null
 	sync
 	"$P" -q --force "$W/in" -o "$W/out" && rm -f "$W/out"
-	"$P" -q --force $C "$W/in" -o "$W/out" && rm -f "$W/out"
+	"$P" -q --force --key "$W/key.pem" --cert "$W/cert.pem" "$W/in" -o "$W/out" && rm -f "$W/out"
 	: >"$W/t.a"; : >"$W/t.k"
 	i=0
 	while [ $i -lt "$RUNS" ]; do
@@ -86,7 +85,7 @@ bench_cert() { # NAME IN
 		"$P" -q --force "$W/in" -o "$W/out"
 		t1=$(now); echo $((t1 - t0)) >>"$W/t.a"
 		rm -f "$W/out"; t0=$(now)
-		"$P" -q --force $C "$W/in" -o "$W/out"
+		"$P" -q --force --key "$W/key.pem" --cert "$W/cert.pem" "$W/in" -o "$W/out"
 		t1=$(now); echo $((t1 - t0)) >>"$W/t.k"
 	done
 	"$P" --check "$W/out" | grep -q "certificate 'Bench Code Signing'" || echo "$name: the certificate output does not check" >&2
