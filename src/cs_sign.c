@@ -16,10 +16,13 @@
 static void cd_params(const pi_sign_params *sp, pi_cs_cd_params *cp)
 {
 	memset(cp, 0, sizeof *cp);
-	uint32_t flags = (sp->flags | CS_ADHOC) & ~(uint32_t)CS_LINKER_SIGNED;
+	uint32_t flags = (sp->flags | (sp->certificate ? 0 : CS_ADHOC)) & ~(uint32_t)CS_LINKER_SIGNED;
+	if (sp->certificate)
+		flags &= ~(uint32_t)CS_ADHOC;
 	cp->version = ((flags & CS_RUNTIME) || sp->runtime) ? CS_SUPPORTSRUNTIME : CS_SUPPORTSEXECSEG;
 	cp->flags = flags;
 	cp->identifier = sp->identifier;
+	cp->team = sp->certificate && sp->team && sp->team[0] ? sp->team : NULL;
 	cp->code_limit = sp->code_limit;
 	cp->page_shift = PI_CS_PAGE_SHIFT;
 	cp->hash_type = CS_HASHTYPE_SHA256;
@@ -38,11 +41,16 @@ static void cd_params(const pi_sign_params *sp, pi_cs_cd_params *cp)
 			cp->nspecial = CSSLOT_LAUNCH_CONSTRAINT_SELF + k;
 }
 
-/* The non-CD blobs in slot order; returns their count. */
+/* The non-CD blobs in slot order; returns their count.  A certificate
+ * signature's CMS wrapper is given as its reserve (p NULL): pi_cs_sign
+ * fills it. */
 static uint32_t other_parts(const pi_sign_params *sp, pi_cs_part *parts)
 {
 	uint32_t n = 0;
-	parts[n++] = (pi_cs_part){ CSSLOT_REQUIREMENTS, pi_cs_empty_requirements, 12 };
+	if (sp->certificate && sp->reqset.p)
+		parts[n++] = (pi_cs_part){ CSSLOT_REQUIREMENTS, sp->reqset.p, sp->reqset.len };
+	else
+		parts[n++] = (pi_cs_part){ CSSLOT_REQUIREMENTS, pi_cs_empty_requirements, 12 };
 	if (sp->ent_xml.p)
 		parts[n++] = (pi_cs_part){ CSSLOT_ENTITLEMENTS, sp->ent_xml.p, sp->ent_xml.len };
 	if (sp->ent_der.p)
@@ -51,7 +59,10 @@ static uint32_t other_parts(const pi_sign_params *sp, pi_cs_part *parts)
 		if (sp->constraints[k].p)
 			parts[n++] = (pi_cs_part){ CSSLOT_LAUNCH_CONSTRAINT_SELF + k, sp->constraints[k].p,
 			                           sp->constraints[k].len };
-	parts[n++] = (pi_cs_part){ CSSLOT_SIGNATURESLOT, pi_cs_empty_cms, 8 };
+	if (sp->certificate)
+		parts[n++] = (pi_cs_part){ CSSLOT_SIGNATURESLOT, NULL, 8 + sp->cms_reserve };
+	else
+		parts[n++] = (pi_cs_part){ CSSLOT_SIGNATURESLOT, pi_cs_empty_cms, 8 };
 	return n;
 }
 
@@ -100,6 +111,8 @@ uint64_t pi_cs_sign_size(const pi_sign_params *sp)
 	uint64_t total = 12 + 8 * (uint64_t)(n + 1) + cd;
 	for (uint32_t i = 0; i < n; i++)
 		total += parts[i].len;
+	if (sp->certificate && (!sp->cms || !sp->cms_reserve || sp->cms_reserve > UINT32_MAX - 8))
+		return 0;
 	return total > UINT32_MAX ? 0 : total;
 }
 
@@ -223,7 +236,7 @@ pi_status pi_cs_sign(const pi_sign_params *sp, const pi_overlay *ov, uint8_t *ou
 	pi_cs_part parts[9];
 	uint32_t n = other_parts(sp, parts);
 	for (uint32_t i = 0; i < n; i++)
-		if (parts[i].type <= PI_CS_MAX_SPECIAL && !pi_sha256(parts[i].p, parts[i].len, cp.special[parts[i].type]))
+		if (parts[i].type <= PI_CS_MAX_SPECIAL && parts[i].p && !pi_sha256(parts[i].p, parts[i].len, cp.special[parts[i].type]))
 			return pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "SHA-256 failed");
 	if (sp->plist && !pi_sha256(sp->plist, (size_t)sp->plist_len, cp.special[CSSLOT_INFOSLOT]))
 		return pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "SHA-256 failed");
@@ -238,10 +251,39 @@ pi_status pi_cs_sign(const pi_sign_params *sp, const pi_overlay *ov, uint8_t *ou
 		free(cd);
 		return pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET, "page hashing failed");
 	}
+	uint8_t *wrap = NULL;
+	if (sp->certificate) {
+		/* the CMS over the finished CodeDirectory, in its BlobWrapper */
+		uint8_t *der = NULL;
+		size_t der_len = 0;
+		pi_status st = sp->cms->sign(sp->cms->ctx, cd, (size_t)cdlen, sp->cms_reserve, &der, &der_len, d);
+		if (st != PI_OK) {
+			free(cd);
+			return st;
+		}
+		if (der_len > sp->cms_reserve) {
+			free(der);
+			free(cd);
+			return pi_fail(d, PI_E_INTERNAL, PI_NO_OFFSET,
+			               "internal error: the CMS signature takes %zu bytes, %u reserved", der_len,
+			               sp->cms_reserve);
+		}
+		if (!(wrap = malloc(8 + der_len))) {
+			free(der);
+			free(cd);
+			return pi_fail(d, PI_E_NOMEM, PI_NO_OFFSET, "out of memory");
+		}
+		pi_put_u32be(wrap, CSMAGIC_BLOBWRAPPER);
+		pi_put_u32be(wrap + 4, (uint32_t)(8 + der_len));
+		memcpy(wrap + 8, der, der_len);
+		free(der);
+		parts[n - 1] = (pi_cs_part){ CSSLOT_SIGNATURESLOT, wrap, (uint32_t)(8 + der_len) };
+	}
 	memmove(&parts[1], &parts[0], n * sizeof parts[0]);
 	parts[0] = (pi_cs_part){ CSSLOT_CODEDIRECTORY, cd, (uint32_t)cdlen };
 	memset(out, 0, (size_t)out_len);
 	pi_cs_superblob_write(parts, n + 1, out);
+	free(wrap);
 	free(cd);
 	return PI_OK;
 }

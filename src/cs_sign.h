@@ -36,7 +36,26 @@ typedef struct pi_sign_params {
 	pi_bytes ent_der;           /* whole blob (magic 0xfade7172) */
 	pi_bytes constraints[4];    /* slots 8..11, whole blobs */
 	unsigned threads;           /* page-hashing threads, >= 1 */
+	/* A certificate signature (zero for ad hoc): see pi_cs_cms_fn. */
+	int certificate;            /* 1: no CS_ADHOC; reqset and cms below */
+	const char *team;           /* team ID into the CodeDirectory, or NULL (not owned) */
+	pi_bytes reqset;            /* slot 2: the requirement set (0xfade0c01), whole; {NULL,0}:
+	                               the empty set */
+	uint32_t cms_reserve;       /* bytes reserved for the CMS DER (pi_cms_size_bound); the
+	                               slot-0x10000 BlobWrapper adds 8 */
+	const struct pi_cs_cms_cb *cms; /* produces the CMS over the CodeDirectory (not owned) */
 } pi_sign_params;
+
+/* The CMS step of a certificate signature: called by pi_cs_sign once the
+ * CodeDirectory (cd[0, cd_len), whole blob, page hashes filled) is built,
+ * with the bytes reserved (max).  Puts a malloc'd DER (caller of the hook,
+ * i.e. pi_cs_sign, frees it) in *der, its length in *der_len, at most max.
+ * Returns PI_OK or the error (in d). */
+typedef struct pi_cs_cms_cb {
+	pi_status (*sign)(void *ctx, const uint8_t *cd, size_t cd_len, uint64_t max, uint8_t **der,
+	                  size_t *der_len, pi_diag *d);
+	void *ctx;
+} pi_cs_cms_cb;
 
 /* Fill *sp for signing slice s afresh (reference/macho-signing.md section 7,
  * DESIGN.md section 2 "Kept from an existing signature"): identifier,
@@ -50,14 +69,19 @@ typedef struct pi_sign_params {
 void pi_sign_params_for(const pi_slice *s, const pi_cs_sig *old, const char *identifier,
                         const uint8_t *plist, uint64_t plist_len, unsigned threads, pi_sign_params *sp);
 
-/* Exact SuperBlob length for params, in bytes; 0 when something would not
- * fit the format's 32-bit fields. */
+/* Exact SuperBlob length for params, in bytes (for a certificate
+ * signature: the most it can be, with the CMS at its reserve); 0 when
+ * something would not fit the format's 32-bit fields. */
 uint64_t pi_cs_sign_size(const pi_sign_params *sp);
 
 /* Build the SuperBlob into out[0, out_len) (out_len >= pi_cs_sign_size;
  * any rest is zeroed).  Pages are read from ov, which must already hold the
- * final header (dataoff and datasize written).  Returns PI_OK, PI_E_NOMEM,
- * PI_E_INTERNAL (size mismatch or hashing failure). */
+ * final header (dataoff and datasize written).  A certificate signature
+ * calls sp->cms->sign after the CodeDirectory is complete; a CMS shorter
+ * than the reserve leaves zeros after the SuperBlob (its length field is
+ * the actual one), a longer one fails.  Returns PI_OK, PI_E_NOMEM,
+ * PI_E_INTERNAL (size mismatch, hashing failure, CMS over its reserve), or
+ * the CMS step's error. */
 pi_status pi_cs_sign(const pi_sign_params *sp, const pi_overlay *ov, uint8_t *out, uint64_t out_len,
                      pi_diag *d);
 

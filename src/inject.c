@@ -40,11 +40,12 @@ static void slice_notes(const pi_inject *j, size_t i)
 	if (w->meta && strcmp(cd->identifier, j->ident))
 		pi_note(d, "the signing identifier changes from '%s' to '%s'", cd->identifier, j->ident);
 	const pi_cs_blobref *cms = pi_cs_sig_blob(w->sig, CSSLOT_SIGNATURESLOT);
-	if (j->signer->adhoc(j->o) && (cd->team[0] || (cms && cms->len > 8)))
-		pi_note(d, "a Developer ID signature%s%s%s is replaced by an ad-hoc one: the team ID, notarization "
-		           "and the designated requirement are lost, so privacy permissions granted to the old "
-		           "signature may be asked for again",
-		        cd->team[0] ? " (team " : "", cd->team, cd->team[0] ? ")" : "");
+	int lost = j->signer->adhoc(j->o) ? cd->team[0] || (cms && cms->len > 8) /* any certificate signature */
+	                                  : cd->team[0] && strcmp(cd->team, j->sx->team); /* another team's */
+	if (j->sx->replaces[0] && lost)
+		pi_note(d, "a Developer ID signature%s%s%s is replaced by %s, so privacy permissions granted to the "
+		           "old signature may be asked for again",
+		        cd->team[0] ? " (team " : "", cd->team, cd->team[0] ? ")" : "", j->sx->replaces);
 }
 
 /* A slice of a universal file that cannot be edited, while others can: add
@@ -74,12 +75,12 @@ static pi_status hint_arch(pi_inject *j, const pi_slice *bad, pi_status st)
 }
 
 /* 1 when the user asked for a new signature: --force, --signer other than
- * auto, or an option that only signing uses. */
+ * auto, or an option that only signing uses (a certificate's included). */
 static int signing_asked(const pi_opts *o)
 {
 	return o->force || (o->signer_given && o->signer != PI_SIGNER_AUTO) ||
 	       strcmp(o->sign_identity, "-") || o->entitlements || o->identifier || o->timestamp != -1 ||
-	       o->keychain;
+	       o->keychain || o->p12 || o->key || o->cert || o->timestamp_url;
 }
 
 /* DESIGN.md section 2, "already ready": unless signing_asked, a file is left
@@ -193,6 +194,8 @@ static pi_status plan_slices(pi_inject *j)
 		pi_sign_params_for(w->s, w->meta ? w->sig : NULL, j->ident, (const uint8_t *)j->xml, j->xml_len,
 		                   j->o->threads, &x->sp);
 		x->sp.code_limit = x->plan.cs_dataoff;
+		if ((st = j->signer->params(j->sx, j->ident, &x->sp, x->reqset, j->d)) != PI_OK)
+			return st;
 		if (x->plan.cs_dataoff) {
 			uint64_t size = pi_cs_sign_size(&x->sp);
 			if (!size || !pi_align_up(size, 16, &x->datasize))
@@ -392,7 +395,8 @@ static void report_plans(const pi_inject *j, pi_rep *rep, FILE *text)
 {
 	for (size_t i = 0; i < j->nw; i++) {
 		const pi_edit *x = &j->e[i];
-		pi_plan_row row = { j->w[i].s->arch, j->w[i].s->label, &x->plan, x->out_off, x->datasize, j->ident };
+		pi_plan_row row = { j->w[i].s->arch, j->w[i].s->label, &x->plan, x->out_off, x->datasize, j->ident,
+			            j->signer->plan_words };
 		pi_rep_plan(rep, text, j->path, &row);
 	}
 }
@@ -466,12 +470,12 @@ static pi_status real_run(pi_inject *j, pi_rep *rep)
 	else if (o->verbose && !o->quiet)
 		report_plans(j, rep, o->err);
 	for (size_t i = 0; !o->json && !o->quiet && i < j->nw; i++)
-		pi_rep_wrote(o->err, j->path, j->w[i].s->label, j->target, &j->e[i].plan, j->signer->wrote_as, j->ident);
+		pi_rep_wrote(o->err, j->path, j->w[i].s->label, j->target, &j->e[i].plan, j->sx->wrote_as, j->ident);
 	return PI_OK;
 }
 
-pi_status pi_inject_one(const pi_opts *o, const pi_signer_ops *signer, const char *codesign, const char *path,
-                        pi_diag *d, pi_rep *rep, const char **status)
+pi_status pi_inject_one(const pi_opts *o, const pi_signer_ctx *sx, const char *path, pi_diag *d, pi_rep *rep,
+                        const char **status)
 {
 	pi_inject *j = calloc(1, sizeof *j);
 	if (!j)
@@ -479,8 +483,9 @@ pi_status pi_inject_one(const pi_opts *o, const pi_signer_ops *signer, const cha
 	j->o = o;
 	j->path = path;
 	j->d = d;
-	j->signer = signer;
-	j->codesign = codesign;
+	j->sx = sx;
+	j->signer = sx->ops;
+	j->codesign = sx->codesign;
 	pi_status st = prepare(j);
 	if (st == PI_OK && j->unchanged) {
 		*status = "unchanged";

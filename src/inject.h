@@ -36,6 +36,7 @@ typedef struct pi_edit {
 	int ov_live;
 	uint64_t datasize;            /* bytes reserved for the new signature */
 	pi_sign_params sp;            /* what the new signature keeps and says */
+	uint8_t reqset[PI_REQSET_MAX]; /* its requirement set, when the signer writes one */
 	uint64_t out_off;             /* the slice's offset in the output file */
 } pi_edit;
 
@@ -44,8 +45,9 @@ typedef struct pi_inject {
 	const pi_opts *o;
 	const char *path;
 	pi_diag *d;
-	const pi_signer_ops *signer;
-	const char *codesign;         /* codesign's path, for the codesign signer */
+	const pi_signer_ctx *sx;      /* the run's signer */
+	const pi_signer_ops *signer;  /* = sx->ops */
+	const char *codesign;         /* = sx->codesign: codesign's path, for the codesign signer */
 	char target[4096];            /* the file to write (resolved -o, or the input) */
 	pi_map m;
 	int have_map;
@@ -80,12 +82,11 @@ typedef struct pi_writer {
 } pi_writer;
 void *pi_inject_write_all(void *arg);
 
-/* Run the main job on the input at path with the resolved signer (codesign:
- * its path, for that signer): a normal run or, with o->dry_run, the plan.
+/* Run the main job on the input at path with the resolved signer sx: a normal run or, with o->dry_run, the plan.
  * Plans go to rep, notes and errors to d.  *status becomes "unchanged" when
  * the file was already ready and left alone (or copied as it is).  Returns
  * PI_OK or the first error (in d). */
-pi_status pi_inject_one(const pi_opts *o, const pi_signer_ops *signer, const char *codesign, const char *path,
-                        pi_diag *d, pi_rep *rep, const char **status);
+pi_status pi_inject_one(const pi_opts *o, const pi_signer_ctx *sx, const char *path, pi_diag *d, pi_rep *rep,
+                        const char **status);
 
 #endif

@@ -258,13 +258,19 @@ static const char *file_status(const pi_opts *o, int r, const char *special)
 int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 {
 	int worst = PI_DONE;
-	const pi_signer_ops *signer = NULL;
-	char codesign[4096] = "";
+	pi_signer_ctx *sx = calloc(1, sizeof *sx);
+	if (!sx) {
+		fputs("plistinject: out of memory\n", o->err);
+		return PI_ERROR;
+	}
 	if (!o->check && !o->print_plist && !o->emit_plist) {
 		pi_diag d;
 		pi_diag_init(&d, NULL, o->err);
-		if (pi_signer_resolve(o, &signer, codesign, sizeof codesign, &d) != PI_OK) {
+		d.quiet = o->quiet;
+		if (pi_signer_resolve(o, sx, &d) != PI_OK) {
 			pi_diag_print(&d, o->err);
+			pi_signer_ctx_free(sx);
+			free(sx);
 			return outcome_of(d.code);
 		}
 	}
@@ -277,6 +283,7 @@ int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 		if (d.code != PI_OK)
 			pi_diag_print(&d, o->err);
 		pi_diag_release(&d);
+		free(sx);
 		return r;
 	}
 	pi_rep rep;
@@ -297,7 +304,7 @@ int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 		else if (o->print_plist)
 			r = print_plist_one(o, inputs[i], &d);
 		else
-			r = outcome_of(pi_inject_one(o, signer, codesign, inputs[i], &d, &rep, &special));
+			r = outcome_of(pi_inject_one(o, sx, inputs[i], &d, &rep, &special));
 		if (d.code != PI_OK)
 			pi_diag_print(&d, o->err);
 		pi_diag_release(&d);
@@ -305,5 +312,7 @@ int pi_job_run(const pi_opts *o, const char *const *inputs, size_t n)
 		worst = worse(worst, r);
 	}
 	pi_rep_end(&rep, worst);
+	pi_signer_ctx_free(sx);
+	free(sx);
 	return worst;
 }

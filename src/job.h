@@ -33,6 +33,10 @@ typedef struct pi_opts {
 	const char *entitlements;      /* --entitlements FILE */
 	int timestamp;                 /* 1 --timestamp, 0 --no-timestamp, -1 neither */
 	const char *keychain;          /* --keychain FILE */
+	const char *p12;               /* --p12 FILE: the certificate signer's identity */
+	const char *p12_password_file; /* --p12-password-file FILE (else PLISTINJECT_P12_PASSWORD) */
+	const char *key, *cert, *cert_chain; /* --key, --cert, --cert-chain (PEM) */
+	const char *timestamp_url;     /* --timestamp-url URL: RFC 3161 timestamp (certificate signer) */
 	const char *identifier;        /* --identifier: signing identifier (default: the bundle ID) */
 	int dry_run, check, print_plist, emit_plist, json, quiet, verbose;
 	const char **archs;

@@ -62,6 +62,13 @@ static const char usage_text[] =
 	"      --entitlements FILE      entitlements for codesign (default: the existing ones)\n"
 	"      --timestamp, --no-timestamp  ask codesign for a secure timestamp, or for none\n"
 	"      --keychain FILE          keychain codesign searches for IDENTITY\n"
+	"      --p12 FILE               sign with the certificate and key in this PKCS#12 file\n"
+	"                               (built-in signer; password from --p12-password-file or\n"
+	"                               PLISTINJECT_P12_PASSWORD, never on the command line)\n"
+	"      --p12-password-file FILE  the PKCS#12 password is this file's first line\n"
+	"      --key FILE, --cert FILE  sign with this PEM private key and PEM certificate\n"
+	"      --cert-chain FILE        PEM intermediate certificates (and root) for --cert\n"
+	"      --timestamp-url URL      RFC 3161 timestamp over a certificate signature (http://)\n"
 	"      --force                  re-sign a file that is already ready (by default it is left\n"
 	"                               alone when its plist already holds what the run would write)\n"
 	"\n"
@@ -78,7 +85,8 @@ enum {
 	OPT_IN_PLACE = 256, OPT_NAME, OPT_USAGE, OPT_BONJOUR, OPT_BVERSION, OPT_SET, OPT_PLIST,
 	OPT_TEMPLATE, OPT_REPLACE, OPT_SIGNER, OPT_CHECK, OPT_PRINT_PLIST, OPT_EMIT_PLIST, OPT_JSON,
 	OPT_ARCH, OPT_IDENTIFIER, OPT_ENTITLEMENTS, OPT_TIMESTAMP, OPT_NO_TIMESTAMP, OPT_KEYCHAIN,
-	OPT_MAKE_ROOM, OPT_FORCE,
+	OPT_MAKE_ROOM, OPT_FORCE, OPT_P12, OPT_P12_PASSWORD_FILE, OPT_KEY, OPT_CERT, OPT_CERT_CHAIN,
+	OPT_TIMESTAMP_URL,
 };
 
 static const struct option long_opts[] = {
@@ -108,6 +116,12 @@ static const struct option long_opts[] = {
 	{ "timestamp", no_argument, NULL, OPT_TIMESTAMP },
 	{ "no-timestamp", no_argument, NULL, OPT_NO_TIMESTAMP },
 	{ "keychain", required_argument, NULL, OPT_KEYCHAIN },
+	{ "p12", required_argument, NULL, OPT_P12 },
+	{ "p12-password-file", required_argument, NULL, OPT_P12_PASSWORD_FILE },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "cert-chain", required_argument, NULL, OPT_CERT_CHAIN },
+	{ "timestamp-url", required_argument, NULL, OPT_TIMESTAMP_URL },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -221,6 +235,12 @@ int main(int argc, char **argv)
 		case OPT_TIMESTAMP: o.timestamp = 1; break;
 		case OPT_NO_TIMESTAMP: o.timestamp = 0; break;
 		case OPT_KEYCHAIN: o.keychain = optarg; break;
+		case OPT_P12: o.p12 = optarg; break;
+		case OPT_P12_PASSWORD_FILE: o.p12_password_file = optarg; break;
+		case OPT_KEY: o.key = optarg; break;
+		case OPT_CERT: o.cert = optarg; break;
+		case OPT_CERT_CHAIN: o.cert_chain = optarg; break;
+		case OPT_TIMESTAMP_URL: o.timestamp_url = optarg; break;
 		case 'n': o.dry_run = 1; break;
 		case OPT_CHECK: o.check = 1; break;
 		case OPT_PRINT_PLIST: o.print_plist = 1; break;

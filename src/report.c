@@ -82,13 +82,54 @@ void pi_rep_slices(pi_rep *r)
 	json_object_set_new(r->file, "slices", r->slices);
 }
 
+/* A certificate signature in --check's text line (nothing for ad hoc). */
+static void cert_words(FILE *o, const pi_cert_check *c)
+{
+	if (!c->present)
+		return;
+	fprintf(o, "; certificate '%s'", c->cn);
+	if (c->team[0])
+		fprintf(o, ", team %s", c->team);
+	if (c->req_hash[0])
+		fprintf(o, ", %s hash %s", c->req_slot == 0 ? "leaf" : c->req_slot == -1 ? "root" : "certificate",
+		        c->req_hash);
+	fprintf(o, ", %s timestamp, CMS signature verified, designated requirement ", c->timestamp ? "with" : "no");
+	if (c->dr_checked)
+		fprintf(o, "satisfied");
+	else
+		fprintf(o, "not checked (%s)", c->requirement ? c->requirement : "none");
+	fprintf(o, "; whether Apple trusts the chain is not checked here");
+}
+
+/* The same in --json (null for an ad-hoc or unsigned slice). */
+static json_t *cert_json(const pi_cert_check *c)
+{
+	if (!c->present)
+		return json_null();
+	json_t *j = json_object();
+	set_str(j, "subject_cn", c->cn);
+	set_str(j, "team", c->team);
+	set_bool(j, "apple_chain", c->apple_chain);
+	set_str(j, "requirement", c->requirement ? c->requirement : "none");
+	set_str(j, "requirement_hash", c->req_hash);
+	set_bool(j, "requirement_checked", c->dr_checked);
+	set_bool(j, "requirement_satisfied", c->dr_satisfied);
+	set_bool(j, "signature_verified", c->signature_ok);
+	set_bool(j, "cdhashes_match", c->cdhashes_ok && c->cdhashes_present);
+	set_bool(j, "timestamp", c->timestamp);
+	set_bool(j, "trust_evaluated", 0);
+	return j;
+}
+
 void pi_rep_check_slice(pi_rep *r, const char *path, const pi_report *rep, const pi_fix *f)
 {
 	if (!r->json) {
 		FILE *o = r->out;
 		if (rep->ready) {
-			fprintf(o, "%s (%s): ready: %s, Info.plist bound, %u code pages of %u bytes verified\n", path,
+			fprintf(o, "%s (%s): ready: %s, Info.plist bound, %u code pages of %u bytes verified", path,
 			        rep->label, rep->identifier, rep->ncode, rep->page_size);
+			cert_words(o, &rep->cert);
+			fputc('\n', o);
 			return;
 		}
 		fprintf(o, "%s (%s): not ready: ", path, rep->label);
@@ -118,6 +159,9 @@ void pi_rep_check_slice(pi_rep *r, const char *path, const pi_report *rep, const
 	set_str(s, "identifier", rep->identifier);
 	set_str(s, "team", rep->team);
 	set_bool(s, "adhoc", rep->adhoc);
+	set_str(s, "signature", !rep->is_signed ? "none" : rep->cert.present ? "certificate" : rep->adhoc ? "adhoc"
+	                        : rep->linker_signed ? "linker" : "other");
+	json_object_set_new(s, "certificate", cert_json(&rep->cert));
 	set_bool(s, "slot1_bound", rep->slot1_bound);
 	set_u64(s, "page_size", rep->page_size);
 	set_u64(s, "code_pages", rep->ncode);
@@ -185,7 +229,8 @@ void pi_rep_plan(pi_rep *r, FILE *text, const char *path, const pi_plan_row *row
 		fprintf(text, " (--make-room removes %s)", what);
 	}
 	if (p->cs_dataoff)
-		fprintf(text, "; ad-hoc signature of %llu bytes at 0x%llx as %s\n", (unsigned long long)row->sig_size,
+		fprintf(text, "; %s of %llu bytes at 0x%llx as %s\n", row->sig_words ? row->sig_words : "ad-hoc signature",
+		        (unsigned long long)row->sig_size,
 		        (unsigned long long)(row->out_off + p->cs_dataoff), row->identifier);
 	else
 		fprintf(text, "; unsigned\n");

@@ -30,6 +30,7 @@ typedef struct pi_plan_row {
 	uint64_t out_off;             /* the slice's offset in the output file (bytes) */
 	uint64_t sig_size;            /* bytes reserved for the new signature, 0 when none */
 	const char *identifier;       /* the signing identifier */
+	const char *sig_words;        /* "ad-hoc signature", "certificate signature"; NULL: ad hoc */
 } pi_plan_row;
 
 /* The report of one run.  With json, a document is built and printed by

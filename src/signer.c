@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "codesign_exec.h"
+#include "cs_cms.h"
+#include "cs_req.h"
 #include "inject.h"
 #include "macho_defs.h"
 
@@ -193,10 +195,68 @@ static int codesign_adhoc(const pi_opts *o)
 	return !strcmp(o->sign_identity, "-");
 }
 
+static int never_adhoc(const pi_opts *o)
+{
+	(void)o;
+	return 0;
+}
+
+static pi_status no_params(const pi_signer_ctx *sx, const char *ident, pi_sign_params *sp, uint8_t *req,
+                           pi_diag *d)
+{
+	(void)sx, (void)ident, (void)sp, (void)req, (void)d;
+	return PI_OK;
+}
+
+/* ---- the built-in signer with a certificate ---- */
+
+/* pi_cs_cms_cb: the CMS over the finished CodeDirectory, signed now. */
+static pi_status cert_cms(void *ctx, const uint8_t *cd, size_t cd_len, uint64_t max, uint8_t **der,
+                          size_t *der_len, pi_diag *d)
+{
+	const pi_signer_ctx *sx = ctx;
+	pi_cms_params p = { .cd = cd, .cd_len = cd_len, .signing_time = time(NULL),
+		            .timestamp_url = sx->timestamp_url, .max_len = max };
+	return pi_cms_sign(sx->id, &p, der, der_len, d);
+}
+
+/* The designated requirement for ident, the team ID (Developer ID chains)
+ * and the CMS reserve. */
+static pi_status cert_params(const pi_signer_ctx *sx, const char *ident, pi_sign_params *sp, uint8_t *req,
+                             pi_diag *d)
+{
+	const pi_identity_info *in = pi_identity_get_info(sx->id);
+	pi_cs_req r;
+	uint32_t n;
+	if (!pi_identity_dr(sx->id, ident, &r) || !(n = pi_cs_reqset_size(&r)) || n > PI_REQSET_MAX)
+		return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET,
+		               "the signing identifier '%s' is too long for a designated requirement", ident);
+	pi_cs_reqset_write(&r, req);
+	uint64_t bound = pi_cms_size_bound(sx->id, sx->timestamp_url != NULL);
+	if (!bound || bound > UINT32_MAX - 8)
+		return pi_fail(d, PI_E_UNSUPPORTED, PI_NO_OFFSET, "the certificate chain is too large to sign with");
+	sp->certificate = 1;
+	sp->team = in->apple_chain && in->team[0] ? in->team : NULL;
+	sp->reqset = (pi_bytes){ req, n };
+	sp->cms_reserve = (uint32_t)bound;
+	sp->cms = &sx->cms;
+	return PI_OK;
+}
+
 static const pi_signer_ops signer_internal = {
 	.name = "internal", .plan_mode = PI_SIGN_ADHOC, .room_mode = PI_SIGN_ADHOC, .arch_prefix = "",
 	.whole_file = 0, .removes = 0, .fail_code = PI_E_INTERNAL, .wrote_as = "signed ad hoc as",
-	.write_and_sign = sign_internal, .adhoc = always_adhoc,
+	.plan_words = "ad-hoc signature", .write_and_sign = sign_internal, .adhoc = always_adhoc,
+	.params = no_params,
+};
+
+/* The built-in signer with an identity: the same pipeline, a certificate
+ * signature (cs_sign.c with cs_req.c's requirement and cs_cms.c's CMS). */
+static const pi_signer_ops signer_certificate = {
+	.name = "internal", .plan_mode = PI_SIGN_ADHOC, .room_mode = PI_SIGN_ADHOC, .arch_prefix = "",
+	.whole_file = 0, .removes = 0, .fail_code = PI_E_INTERNAL, .wrote_as = "signed with a certificate as",
+	.plan_words = "certificate signature", .certificate = 1, .write_and_sign = sign_internal,
+	.adhoc = never_adhoc, .params = cert_params,
 };
 
 /* codesign adds its own LC_CODE_SIGNATURE: the plan hands it the file
@@ -204,20 +264,25 @@ static const pi_signer_ops signer_internal = {
 static const pi_signer_ops signer_codesign = {
 	.name = "codesign", .plan_mode = PI_SIGN_NONE, .room_mode = PI_SIGN_ADHOC,
 	.arch_prefix = " --signer internal", .whole_file = 1, .removes = 0, .fail_code = PI_E_EXTERNAL,
-	.wrote_as = "signed by codesign as", .write_and_sign = sign_codesign, .adhoc = codesign_adhoc,
+	.wrote_as = "signed by codesign as", .plan_words = "signature by codesign",
+	.write_and_sign = sign_codesign, .adhoc = codesign_adhoc, .params = no_params,
 };
 
 const pi_signer_ops pi_signer_none = {
 	.name = "none", .plan_mode = PI_SIGN_NONE, .room_mode = PI_SIGN_NONE, .arch_prefix = "",
 	.whole_file = 0, .removes = 1, .fail_code = PI_E_INTERNAL, .wrote_as = "unsigned, bundle ID",
-	.write_and_sign = write_unsigned, .adhoc = always_adhoc,
+	.plan_words = "unsigned", .write_and_sign = write_unsigned, .adhoc = always_adhoc, .params = no_params,
 };
 
 int pi_signer_accepts(const pi_signer_ops *ops, const pi_report *r, const char *ident)
 {
 	if (ops->removes)
 		return r->plist_is_dict && !r->is_signed;
-	return r->bad_pages == 0 && r->slot1_bound && r->specials_ok && !r->damaged && !strcmp(r->identifier, ident);
+	int ok = r->bad_pages == 0 && r->slot1_bound && r->specials_ok && !r->damaged && !strcmp(r->identifier, ident);
+	if (ops->certificate)
+		ok = ok && r->cert.present && r->cert.signature_ok && r->cert.cdhashes_ok && r->cert.cdhashes_present &&
+		     r->cert.dr_satisfied && !r->adhoc;
+	return ok;
 }
 
 /* The signing options only codesign honours, when the built-in signer was
@@ -235,8 +300,89 @@ static const char *codesign_only_option(const pi_opts *o)
 	return NULL;
 }
 
-pi_status pi_signer_resolve(const pi_opts *o, const pi_signer_ops **ops, char *codesign, size_t len,
-                            pi_diag *d)
+static pi_status resolve_plain(const pi_opts *o, const pi_signer_ops **ops, char *codesign, size_t len,
+                               pi_diag *d);
+
+/* The certificate options: the first misuse, as a usage message, or NULL. */
+static const char *certificate_misuse(const pi_opts *o)
+{
+	if (o->p12 && (o->key || o->cert || o->cert_chain))
+		return "give either --p12 or --key and --cert, not both";
+	if ((o->key != NULL) != (o->cert != NULL))
+		return "--key and --cert go together";
+	if (o->cert_chain && !o->cert)
+		return "--cert-chain needs --key and --cert";
+	if (o->p12_password_file && !o->p12)
+		return "--p12-password-file needs --p12";
+	if (o->timestamp_url && !o->p12 && !o->cert)
+		return "--timestamp-url needs --p12 or --key/--cert (codesign takes --timestamp)";
+	if (o->timestamp_url && strncmp(o->timestamp_url, "http://", 7))
+		return "--timestamp-url: only http:// is supported (the TSA signs its reply)";
+	return NULL;
+}
+
+pi_status pi_signer_resolve(const pi_opts *o, pi_signer_ctx *sx, pi_diag *d)
+{
+	memset(sx, 0, sizeof *sx);
+	const char *misuse = certificate_misuse(o);
+	if (misuse)
+		return pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "%s", misuse);
+	int cert = o->p12 || o->cert;
+	if (cert && (o->signer == PI_SIGNER_CODESIGN || o->signer == PI_SIGNER_NONE)) {
+		pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "--signer %s cannot sign with %s",
+		        o->signer == PI_SIGNER_NONE ? "none" : "codesign", o->p12 ? "--p12" : "--key/--cert");
+		pi_hint(d, "leave --signer out (or give --signer internal) to sign with the certificate");
+		return PI_E_USAGE;
+	}
+	if (cert) {
+		if (strcmp(o->sign_identity, "-") || o->timestamp == 1 || o->keychain || o->entitlements) {
+			pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "%s is codesign's; with %s the built-in signer signs",
+			        strcmp(o->sign_identity, "-") ? "--sign" : o->timestamp == 1 ? "--timestamp"
+			        : o->keychain ? "--keychain" : "--entitlements",
+			        o->p12 ? "--p12" : "--key/--cert");
+			if (o->timestamp == 1)
+				pi_hint(d, "give --timestamp-url URL for an RFC 3161 timestamp");
+			return PI_E_USAGE;
+		}
+		pi_identity_src src = { .p12 = o->p12, .p12_password_file = o->p12_password_file, .key = o->key,
+		                        .cert = o->cert, .chain = o->cert_chain };
+		pi_status st = pi_identity_load(&src, time(NULL), &sx->id, d);
+		if (st != PI_OK)
+			return st;
+		sx->ops = &signer_certificate;
+		sx->timestamp_url = o->timestamp_url;
+		sx->cms = (pi_cs_cms_cb){ cert_cms, sx };
+		const pi_identity_info *in = pi_identity_get_info(sx->id);
+		if (in->apple_chain && !sx->timestamp_url)
+			pi_warn(d, PI_NO_OFFSET, "the Developer ID signature gets no secure timestamp without --timestamp-url "
+			                         "(notarization reports \"The signature does not include a secure timestamp\")");
+		if (in->apple_chain)
+			snprintf(sx->team, sizeof sx->team, "%s", in->team);
+		snprintf(sx->replaces, sizeof sx->replaces,
+		         "one with certificate '%s': the team ID and the designated requirement change",
+		         in->subject_cn[0] ? in->subject_cn : in->subject_o);
+		snprintf(sx->wrote_as, sizeof sx->wrote_as, "signed with certificate '%s'%s%s%s as",
+		         in->subject_cn[0] ? in->subject_cn : in->subject_o, in->team[0] && in->apple_chain ? " (team " : "",
+		         in->apple_chain ? in->team : "", in->team[0] && in->apple_chain ? ")" : "");
+		return PI_OK;
+	}
+	pi_status st = resolve_plain(o, &sx->ops, sx->codesign, sizeof sx->codesign, d);
+	if (st == PI_OK)
+		snprintf(sx->wrote_as, sizeof sx->wrote_as, "%s", sx->ops->wrote_as);
+	if (st == PI_OK && !sx->ops->removes && sx->ops->adhoc(o))
+		snprintf(sx->replaces, sizeof sx->replaces,
+		         "an ad-hoc one: the team ID, notarization and the designated requirement are lost");
+	return st;
+}
+
+void pi_signer_ctx_free(pi_signer_ctx *sx)
+{
+	pi_identity_free(sx->id);
+	sx->id = NULL;
+}
+
+static pi_status resolve_plain(const pi_opts *o, const pi_signer_ops **ops, char *codesign, size_t len,
+                               pi_diag *d)
 {
 	codesign[0] = 0;
 	switch (o->signer) {
@@ -261,7 +407,7 @@ pi_status pi_signer_resolve(const pi_opts *o, const pi_signer_ops **ops, char *c
 	const char *what = *ops != &signer_codesign ? codesign_only_option(o) : NULL;
 	if (what) {
 		pi_fail(d, PI_E_USAGE, PI_NO_OFFSET, "the built-in signer signs ad hoc only: %s needs codesign", what);
-		pi_hint(d, "use --signer codesign on a Mac");
+		pi_hint(d, "use --signer codesign on a Mac, or --p12 or --key/--cert to sign with a certificate here");
 		return PI_E_USAGE;
 	}
 	return PI_OK;

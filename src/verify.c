@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cs_cms.h"
+#include "cs_req.h"
 #include "cs_sign.h"
 #include "digest.h"
 #include "macho_defs.h"
@@ -144,6 +146,69 @@ static void check_specials(const pi_slice *s, const pi_cs_sig *sig, const pi_cs_
 	pi_digest_free(h);
 }
 
+/* A certificate signature: the CMS over the CodeDirectory, its CDHashes
+ * against the CDs present, the designated requirement against the leaf. */
+static void check_cms(const pi_cs_sig *sig, pi_report *r)
+{
+	const pi_cs_blobref *cm = pi_cs_sig_blob(sig, CSSLOT_SIGNATURESLOT);
+	if (!cm || cm->magic != CSMAGIC_BLOBWRAPPER || cm->len <= 8)
+		return;
+	pi_cert_check *c = &r->cert;
+	c->present = 1;
+	c->requirement = "none";
+	pi_diag d;
+	pi_diag_init(&d, "", NULL);
+	pi_cs_req dr;
+	int have_dr = 0;
+	const pi_cs_blobref *rq = pi_cs_sig_blob(sig, CSSLOT_REQUIREMENTS);
+	if (rq) {
+		pi_cur rc = pi_cur_make(rq->p, rq->len, rq->abs_off);
+		have_dr = pi_cs_reqset_parse(&rc, &dr, &d) == PI_OK && dr.kind != PI_CS_REQ_NONE;
+		if (have_dr)
+			c->requirement = dr.kind == PI_CS_REQ_DEVELOPER_ID ? "developer-id"
+			                 : dr.kind == PI_CS_REQ_CERT_HASH ? "certificate-hash" : "other";
+		if (have_dr && dr.kind == PI_CS_REQ_CERT_HASH) {
+			c->req_slot = dr.slot;
+			for (uint32_t i = 0; i < dr.hash_len && i < 20; i++)
+				snprintf(c->req_hash + 2 * i, 3, "%02x", dr.hash[i]);
+		}
+	}
+	pi_cms_cd cds[PI_CS_MAX_CDS];
+	for (uint32_t i = 0; i < sig->ncds; i++)
+		cds[i] = (pi_cms_cd){ sig->cds[i].p, sig->cds[i].length, sig->cds[i].hash_type };
+	pi_cur cc = pi_cur_make(cm->p + 8, cm->len - 8, cm->abs_off + 8);
+	pi_cms_report *cr = malloc(sizeof *cr);
+	if (!cr) {
+		problem(r, "out of memory reading the CMS signature");
+		return;
+	}
+	if (pi_cms_inspect(&cc, cds, sig->ncds, have_dr ? &dr : NULL, sig->cds[0].identifier, cr, &d) != PI_OK) {
+		problem(r, "the CMS signature does not decode: %s", d.msg);
+		free(cr);
+		return;
+	}
+	c->signature_ok = cr->signature_ok;
+	c->cdhashes_present = cr->v1_present || cr->v2_present;
+	c->cdhashes_ok = (!cr->v1_present || cr->v1_ok) && (!cr->v2_present || cr->v2_ok);
+	c->timestamp = cr->has_timestamp;
+	c->apple_chain = cr->signer.apple_chain;
+	snprintf(c->cn, sizeof c->cn, "%s", cr->signer.subject_cn);
+	snprintf(c->team, sizeof c->team, "%s", cr->signer.team);
+	snprintf(c->why, sizeof c->why, "%s", cr->why);
+	pi_one_line(c->cn);
+	pi_one_line(c->team);
+	pi_one_line(c->why);
+	c->dr_checked = cr->dr_checked;
+	c->dr_satisfied = cr->dr_checked && cr->dr_satisfied;
+	free(cr);
+	if (!c->signature_ok)
+		problem(r, "the CMS signature does not verify over the CodeDirectory: %s", c->why);
+	if (!c->cdhashes_ok)
+		problem(r, "the CMS signature's CDHashes do not match the CodeDirectories");
+	if (c->dr_checked && !c->dr_satisfied)
+		problem(r, "the signing certificate does not satisfy the designated requirement");
+}
+
 pi_status pi_verify_slice(const pi_slice *s, const pi_overlay *only, unsigned threads, pi_report *r)
 {
 	memset(r, 0, sizeof *r);
@@ -225,6 +290,7 @@ pi_status pi_verify_slice(const pi_slice *s, const pi_overlay *only, unsigned th
 		if (i > 0 && r->nproblems > np)
 			r->nproblems = np; /* alternates repeat the primary's findings; report once */
 	}
+	check_cms(sig, r);
 out:
 	free(sig);
 	r->ready = r->nproblems == 0;

@@ -19,6 +19,25 @@
 
 #define PI_MAX_PROBLEMS 12
 
+/* A certificate signature as --check sees it (cs_cms.c's pi_cms_inspect):
+ * whether Apple trusts the chain cannot be told here, only whether it ends
+ * at Apple's root by hash. */
+typedef struct pi_cert_check {
+	int present;                  /* slot 0x10000 holds a CMS (not the empty wrapper) */
+	int signature_ok;             /* the CMS verifies over the slot-0 CodeDirectory */
+	int cdhashes_ok;              /* the CDHashes attributes present match the CDs present */
+	int cdhashes_present;         /* at least one CDHashes attribute */
+	int timestamp;                /* an RFC 3161 timestamp token is attached */
+	int apple_chain;              /* leaf and intermediate markers, Apple Root CA by hash */
+	char cn[256];                 /* the signer's subject CN (one line) */
+	char team[64];                /* its subject OU on an Apple chain, else "" */
+	const char *requirement;      /* "developer-id", "certificate-hash", "other", "none" */
+	char req_hash[41];            /* certificate-hash: the SHA-1 in hex */
+	int req_slot;                 /* certificate-hash: 0 leaf, -1 root */
+	int dr_checked, dr_satisfied; /* the requirement is one of our templates, and holds */
+	char why[200];                /* why the signature does not verify */
+} pi_cert_check;
+
 typedef struct pi_report {
 	char arch[24];
 	char label[64];
@@ -34,6 +53,7 @@ typedef struct pi_report {
 	uint64_t first_bad_page;      /* index of the first, if any */
 	int slot1_bound;              /* slot 1 present, non-zero and matching */
 	int specials_ok;
+	pi_cert_check cert;
 	char problems[PI_MAX_PROBLEMS][200];
 	unsigned nproblems;
 } pi_report;

@@ -123,3 +123,4 @@ for spec in "claude-2.1.332 @anthropic-ai/claude-code-darwin-arm64@2.1.332" "cla
 	bench "$name" "$file" "$W/here" "$fs" yes
 	[ -z "$xfs" ] || bench "$name" "$file" "$xfs" "xfs (reflink, loop)" no
 done
+sh "$top/tools/bench-cert.sh" "$P" # the certificate path beside the ad-hoc one (issue 15)

@@ -848,6 +848,115 @@ static void test_sign_params_for(void)
 	free(cd);
 }
 
+/* A certificate signature through cs_sign alone: a stand-in CMS step (no
+ * OpenSSL) that records the CodeDirectory it is given and returns `give`
+ * bytes of 0xab. */
+typedef struct fake_cms {
+	uint8_t cd[1024];
+	size_t cd_len;
+	size_t give;
+	pi_status fail;
+} fake_cms;
+
+static pi_status fake_sign(void *ctx, const uint8_t *cd, size_t cd_len, uint64_t max, uint8_t **der,
+                           size_t *der_len, pi_diag *d)
+{
+	fake_cms *f = ctx;
+	(void)max;
+	if (f->fail)
+		return pi_fail(d, f->fail, PI_NO_OFFSET, "the TSA said no");
+	f->cd_len = cd_len < sizeof f->cd ? cd_len : 0;
+	memcpy(f->cd, cd, f->cd_len);
+	*der = malloc(f->give);
+	memset(*der, 0xab, f->give);
+	*der_len = f->give;
+	return PI_OK;
+}
+
+static void test_sign_certificate(void)
+{
+	static const uint8_t reqset[20] = { 0xfa, 0xde, 0x0c, 0x01, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 20 };
+	for (unsigned i = 0; i < CODE_LEN; i++)
+		ref[i] = (uint8_t)(i * 7 + 1);
+	pi_overlay ov;
+	CHECK(pi_ov_init(&ov, ref, CODE_LEN, 0));
+	fake_cms f = { .give = 1000 };
+	pi_cs_cms_cb cb = { fake_sign, &f };
+	pi_sign_params sp;
+	sign_params(&sp);
+	sp.flags = CS_ADHOC | 0x20000; /* an old ad-hoc signature's flags: both go */
+	sp.certificate = 1;
+	sp.team = "TEAM1";
+	sp.reqset = (pi_bytes){ reqset, sizeof reqset };
+	sp.cms_reserve = 1200;
+	sp.cms = &cb;
+	/* 12 + 8*3 + CD(88 + 17 + 6 team + 2*32 + 3*32 = 271) + 20 + (8 + 1200) */
+	uint64_t size = pi_cs_sign_size(&sp);
+	CHECK_EQ_U64(size, 12 + 24 + 271 + 20 + 8 + 1200);
+	uint8_t *out = malloc((size_t)size + 16);
+	memset(out, 0xcc, (size_t)size + 16);
+	pi_diag d;
+	pi_diag_init(&d, "t", NULL);
+	if (!CHECK_EQ_U64(pi_cs_sign(&sp, &ov, out, size + 16, &d), PI_OK))
+		fprintf(stderr, "  %s\n", d.msg);
+	pi_cs_sig sig;
+	pi_cur c = pi_cur_make(out, size + 16, 0);
+	CHECK_EQ_U64(pi_cs_sig_parse(&c, &sig), PI_OK);
+	CHECK_EQ_U64(sig.damaged, 0);
+	CHECK_EQ_U64(sig.length, size - 200); /* the actual length; the unused reserve stays zero */
+	int zero = 1;
+	for (uint64_t i = sig.length; i < size + 16; i++)
+		zero &= out[i] == 0;
+	CHECK(zero);
+	const pi_cs_cd *cd = &sig.cds[0];
+	CHECK_EQ_U64(cd->flags, 0);
+	CHECK_STR(cd->team, "TEAM1");
+	CHECK_EQ_U64(cd->version, 0x20400);
+	CHECK_EQ_U64(cd->nspecial, 2);
+	CHECK_EQ_U64(sig.blobs[1].len, 20);
+	CHECK_MEM(sig.blobs[1].p, reqset, 20);
+	uint8_t h[32];
+	pi_sha256(reqset, sizeof reqset, h);
+	CHECK_MEM(pi_cs_cd_special(cd, 2), h, 32);
+	/* the CMS step saw the finished CodeDirectory, page hashes included */
+	CHECK_EQ_U64(f.cd_len, cd->length);
+	CHECK_MEM(f.cd, cd->p, cd->length);
+	pi_sha256(ref, 4096, h);
+	CHECK_MEM(pi_cs_cd_code(cd, 0), h, 32);
+	const pi_cs_blobref *w = pi_cs_sig_blob(&sig, 0x10000);
+	if (CHECK(w != NULL)) {
+		CHECK_EQ_U64(w->magic, CSMAGIC_BLOBWRAPPER);
+		CHECK_EQ_U64(w->len, 8 + 1000);
+		CHECK_EQ_U64(w->p[8], 0xab);
+		CHECK_EQ_U64(w->p[8 + 999], 0xab);
+	}
+	/* a CMS longer than its reserve fails loudly */
+	f.give = 1201;
+	pi_diag_init(&d, "t", NULL);
+	CHECK_EQ_U64(pi_cs_sign(&sp, &ov, out, size + 16, &d), PI_E_INTERNAL);
+	CHECK_CONTAINS(d.msg, "the CMS signature takes 1201 bytes, 1200 reserved");
+	/* exactly the reserve fits, with nothing left over */
+	f.give = 1200;
+	pi_diag_init(&d, "t", NULL);
+	CHECK_EQ_U64(pi_cs_sign(&sp, &ov, out, size, &d), PI_OK);
+	pi_cur c2 = pi_cur_make(out, size, 0);
+	CHECK_EQ_U64(pi_cs_sig_parse(&c2, &sig), PI_OK);
+	CHECK_EQ_U64(sig.length, size);
+	/* the CMS step's error is the signer's */
+	f.fail = PI_E_EXTERNAL;
+	pi_diag_init(&d, "t", NULL);
+	CHECK_EQ_U64(pi_cs_sign(&sp, &ov, out, size, &d), PI_E_EXTERNAL);
+	CHECK_CONTAINS(d.msg, "the TSA said no");
+	/* no CMS step, or no reserve: not a size */
+	sp.cms = NULL;
+	CHECK_EQ_U64(pi_cs_sign_size(&sp), 0);
+	sp.cms = &cb;
+	sp.cms_reserve = 0;
+	CHECK_EQ_U64(pi_cs_sign_size(&sp), 0);
+	free(out);
+	pi_ov_free(&ov);
+}
+
 int main(void)
 {
 	test_cd_roundtrip();
@@ -856,6 +965,7 @@ int main(void)
 	test_damaged();
 	test_vectors();
 	test_sign();
+	test_sign_certificate();
 	test_sign_params_for();
 	return unit_done();
 }
