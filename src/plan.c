@@ -284,6 +284,20 @@ pi_status pi_plan_signature(const pi_slice *s, pi_plan *p, uint64_t datasize, pi
 		return pi_fail(d, PI_E_UNSUPPORTED, s->offset + le->cmd_off,
 		               "__LINKEDIT (address 0x%llx) cannot grow to hold a %llu-byte signature",
 		               (unsigned long long)le->vmaddr, (unsigned long long)datasize);
+	/* the grown VM range may not reach another segment (a legacy layout can
+	 * put __LINKEDIT's addresses below __TEXT's) */
+	for (uint32_t i = 0; i < s->nsegs; i++) {
+		const pi_segment *g = &s->segs[i];
+		if ((int)i == s->linkedit || g->vmsize == 0 || p->le_vmsize <= le->vmsize)
+			continue;
+		if (g->vmaddr < vm_end && le->vmaddr < g->vmaddr + g->vmsize)
+			return pi_fail(d, PI_E_UNSUPPORTED, s->offset + le->cmd_off,
+			               "__LINKEDIT (0x%llx+0x%llx) cannot grow to 0x%llx bytes for a %llu-byte "
+			               "signature: segment %s starts at 0x%llx",
+			               (unsigned long long)le->vmaddr, (unsigned long long)le->vmsize,
+			               (unsigned long long)p->le_vmsize, (unsigned long long)datasize, g->segname,
+			               (unsigned long long)g->vmaddr);
+	}
 	return PI_OK;
 }
 
