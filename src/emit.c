@@ -74,6 +74,7 @@ static pi_status build_header(const pi_slice *s, const pi_plan *p, uint64_t sig_
 	for (uint32_t i = 0; i < s->ncmds; i++) {
 		const pi_lc *lc = &s->lcs[i];
 		const uint8_t *src = s->data + lc->off;
+		const pi_room_edit *re = room_edit(p, i); /* --make-room's edit of it, or NULL */
 		if (i == text->lc_index) {
 			uint8_t *seg = h + o;
 			memcpy(seg, src, segcmd);
@@ -115,9 +116,9 @@ static pi_status build_header(const pi_slice *s, const pi_plan *p, uint64_t sig_
 			pi_put_u32le(h + o + 8, (uint32_t)p->cs_dataoff);
 			pi_put_u32le(h + o + 12, (uint32_t)sig_datasize);
 			o += lc->cmdsize;
-		} else if (room_edit(p, i) && room_edit(p, i)->kind != PI_ROOM_BUILD_TOOLS) {
+		} else if (re && re->kind != PI_ROOM_BUILD_TOOLS) {
 			continue; /* --make-room: removed whole */
-		} else if (room_edit(p, i)) {
+		} else if (re) {
 			/* --make-room: LC_BUILD_VERSION keeps platform, minos and sdk, no tools */
 			memcpy(h + o, src, BUILD_VERSION_COMMAND_SIZE);
 			pi_put_u32le(h + o + 4, BUILD_VERSION_COMMAND_SIZE);
